@@ -1,0 +1,1 @@
+"""The `timeline` command line: a thin Typer layer over the `timeline` library."""

@@ -1,0 +1,56 @@
+"""The root `timeline` command: global options, command groups, and `main()`."""
+
+import sys
+from dataclasses import dataclass
+
+import typer
+
+from cli.commands import amend, audit, maintenance, record, timelines, write
+from cli.errors import handle_errors
+
+app = typer.Typer(
+    name="timeline",
+    help="Record reported facts with their sources, read them as timelines, audit every change.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class Globals:
+    db: str | None = None
+    recorded_by: str | None = None
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="SQLite file or postgresql:// URL [default: $TIMELINE_DB, else ./timeline.db]",
+        show_default=False,
+    ),
+    recorded_by: str | None = typer.Option(
+        None,
+        "--as",
+        help="Who is recording [default: $TIMELINE_USER, else the OS user]",
+        show_default=False,
+    ),
+) -> None:
+    """Record reported facts with their sources, read them as timelines, audit every change."""
+    ctx.obj = Globals(db=db, recorded_by=recorded_by)
+
+
+for module in (write, amend, timelines, audit, maintenance):
+    module.register(app)
+app.add_typer(record.app, name="record")
+
+
+def main() -> None:
+    """Entry point of the `timeline` script; never shows a traceback."""
+    with handle_errors():
+        app()
+    sys.exit(0)

@@ -1,0 +1,1 @@
+"""Command groups; each module's `register(app)` adds its commands."""

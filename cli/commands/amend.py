@@ -1,0 +1,133 @@
+"""correct, retract, corroborate: amendments of an existing fact."""
+
+from typing import Annotated, Any
+
+import orjson
+import typer
+
+from cli import render
+from cli.errors import handle_errors
+from cli.options import Db, Format, Reason, RecordedBy
+from cli.session import record
+from timeline import ConflictError, InvalidInputError, NotFoundError, Timeline
+from timeline.results import AppendResult
+
+FactId = Annotated[str, typer.Argument(help="The fact's id.")]
+IfVersion = Annotated[
+    int | None,
+    typer.Option("--if-version", help="Refuse (exit 4) unless the fact is still at this version."),
+]
+JsonFormat = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
+
+
+def correct(
+    ctx: typer.Context,
+    fact: FactId,
+    reason: Reason,
+    changes: Annotated[
+        list[str],
+        typer.Option("--set", help='field=value; value is JSON if it parses (3, ["a"]), else text.'),
+    ],
+    if_version: IfVersion = None,
+    fmt: JsonFormat = Format.table,
+    db: Db = None,
+    recorded_by: RecordedBy = None,
+) -> None:
+    """Correct fields of a fact; it keeps its id and its version goes up."""
+    with handle_errors():
+        values = dict(_assignment(item) for item in changes)
+        obj = {"type": "FactCorrected", "fact": fact, "changes": values, "reason": reason}
+        _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
+
+
+def retract(
+    ctx: typer.Context,
+    fact: FactId,
+    reason: Reason,
+    if_version: IfVersion = None,
+    fmt: JsonFormat = Format.table,
+    db: Db = None,
+    recorded_by: RecordedBy = None,
+) -> None:
+    """Retract a fact: it stays in the log and in history but leaves the timelines."""
+    with handle_errors():
+        obj = {"type": "FactRetracted", "fact": fact, "reason": reason}
+        _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
+
+
+def corroborate(
+    ctx: typer.Context,
+    fact: FactId,
+    reason: Reason,
+    source_name: Annotated[str, typer.Option("--source-name", help="Who else reports it.")],
+    source_url: Annotated[str | None, typer.Option("--source-url")] = None,
+    source_published: Annotated[str | None, typer.Option("--source-published", help="ISO time.")] = None,
+    source_quote: Annotated[str | None, typer.Option("--source-quote")] = None,
+    if_version: IfVersion = None,
+    fmt: JsonFormat = Format.table,
+    db: Db = None,
+    recorded_by: RecordedBy = None,
+) -> None:
+    """Add a source to a fact (corroboration); its version goes up."""
+    with handle_errors():
+        source = {
+            "name": source_name,
+            "url": source_url,
+            "published": source_published,
+            "quote": source_quote,
+        }
+        obj = {
+            "type": "SourceAdded",
+            "fact": fact,
+            "reason": reason,
+            "source": {k: v for k, v in source.items() if v is not None},
+        }
+        _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
+
+
+def _submit(
+    ctx: typer.Context,
+    obj: dict[str, Any],
+    fact: str,
+    if_version: int | None,
+    fmt: Format,
+    db: str | None,
+    recorded_by: str | None,
+) -> None:
+    with record(ctx, db, recorded_by) as (timeline, config):
+        _check_version(timeline, fact, if_version)
+        result = timeline.submit(obj, recorded_by=config.recorded_by, where="<command line>")
+    _report(result, fmt)
+
+
+def _check_version(timeline: Timeline, fact: str, expected: int | None) -> None:
+    current = timeline.fact_version(fact)
+    if current is None:
+        raise NotFoundError(f"no fact {fact!r} in the record")
+    if expected is not None and current != expected:
+        raise ConflictError(f"fact {fact!r} is at version {current}, not {expected}; nothing was written")
+
+
+def _assignment(item: str) -> tuple[str, Any]:
+    field, sep, raw = item.partition("=")
+    if not sep or not field.strip():
+        raise InvalidInputError(f"--set {item!r}: expected field=value")
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        value = raw
+    return field.strip(), value
+
+
+def _report(result: AppendResult, fmt: Format) -> None:
+    if fmt is Format.json:
+        render.write_json(result.to_json())
+    elif result.appended:
+        typer.echo("recorded")
+    else:
+        typer.echo("already recorded; nothing written")
+
+
+def register(app: typer.Typer) -> None:
+    for command in (correct, retract, corroborate):
+        app.command()(command)

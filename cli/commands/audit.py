@@ -1,0 +1,70 @@
+"""history, log, verify."""
+
+from typing import Annotated
+
+import typer
+
+from cli import render
+from cli.errors import handle_errors
+from cli.options import AsOf, Db, Format, Output
+from cli.session import record
+from timeline import queries
+from timeline.audit.verify import verify as verify_record
+
+
+def history(
+    ctx: typer.Context,
+    fact: Annotated[str, typer.Argument(help="The fact's id.")],
+    fmt: Output = Format.table,
+    as_of: AsOf = None,
+    db: Db = None,
+) -> None:
+    """Every version of one fact: what changed (field, from, to), when, by whom, why."""
+    with handle_errors(), record(ctx, db) as (timeline, _):
+        timeline.project()
+        result = queries.history(timeline.view, fact, as_of)
+    render.history(result, fmt)
+
+
+def log(
+    ctx: typer.Context,
+    since: Annotated[int, typer.Option("--since", min=0, help="Only positions after N.")] = 0,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N events.")] = None,
+    fmt: Output = Format.table,
+    as_of: AsOf = None,
+    db: Db = None,
+) -> None:
+    """The event log in position order."""
+    with handle_errors(), record(ctx, db) as (timeline, _):
+        timeline.project()
+        position = queries.resolve_as_of(timeline.view, as_of)
+        entries = queries.log_entries(timeline.view.log(since, limit, position))
+    render.log(entries, fmt)
+
+
+def verify(
+    ctx: typer.Context,
+    print_head: Annotated[
+        bool, typer.Option("--print-head", help="Print only the head digest as DIGEST@N.")
+    ] = False,
+    expect: Annotated[
+        str | None, typer.Option("--expect", help="DIGEST@N: prove the first N events are unchanged.")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    db: Db = None,
+) -> None:
+    """Re-read the whole log: hash chain, version sequences, read models vs a fresh replay."""
+    with handle_errors(), record(ctx, db) as (timeline, _):
+        result = verify_record(timeline, expect)
+    if print_head:
+        typer.echo(f"{result.head}@{result.head_position}")
+    elif fmt is Format.json:
+        render.write_json(result.to_json())
+    else:
+        checks = ", ".join(f"{name} {state}" for name, state in result.checks.items())
+        typer.echo(f"intact: {result.events} events; {checks}; head {result.head}@{result.head_position}")
+
+
+def register(app: typer.Typer) -> None:
+    for command in (history, log, verify):
+        app.command()(command)

@@ -1,0 +1,43 @@
+"""replay: rebuild the read models from the log."""
+
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from cli import render
+from cli.errors import handle_errors, stderr
+from cli.options import Db, Format
+from cli.session import record
+
+
+def replay(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    db: Db = None,
+) -> None:
+    """Drop the read models and rebuild them from the log; prints events/s."""
+    with (
+        handle_errors(),
+        record(ctx, db) as (timeline, _),
+        Progress(
+            "replaying",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=stderr,
+            transient=True,
+        ) as bar,
+    ):
+        task = bar.add_task("replay", total=None)
+        result = timeline.replay(lambda done, total: bar.update(task, completed=done, total=total or None))
+    if fmt is Format.json:
+        render.write_json(result.to_json())
+    else:
+        typer.echo(
+            f"replayed {result.events} events in {result.seconds:.2f} s ({result.events_per_second:,.0f} events/s)"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(replay)

@@ -1,0 +1,133 @@
+"""record TYPE: one fact from options, generated from the event model of each type.
+
+A new fact type in the catalogue gets its command and options here for free:
+one option per field (lists repeat the option), plus the source options.
+"""
+
+import inspect
+import types
+import typing
+from collections.abc import Callable
+from typing import Annotated, Any, Union
+
+import typer
+from pydantic.fields import FieldInfo
+
+from cli.commands.amend import JsonFormat, _report
+from cli.errors import handle_errors
+from cli.options import Db, Format, RecordedBy
+from cli.session import record
+from timeline.domain.catalogue import FACT_TYPES, NAMED_ROLE_FIELDS, FactType
+from timeline.domain.events import subject_of
+from timeline.errors import InvalidInputError
+
+app = typer.Typer(help="Record one fact, with one option per field of its type.", no_args_is_help=True)
+
+_SOURCE_OPTIONS = {
+    "source_name": "Who reports it (repeat for several sources).",
+    "source_url": "URL of each source, in the order of --source-name.",
+    "source_published": "Publication time of each source (ISO), in order.",
+    "source_quote": "Quote from each source, in order.",
+}
+
+
+def _option_type(info: FieldInfo) -> tuple[Any, bool]:
+    """(CLI type, is_list) for a model field."""
+    annotation = info.annotation
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        annotation = next(a for a in args if a is not type(None))
+    if typing.get_origin(annotation) is list:
+        return list[str], True
+    if annotation is int:
+        return int, False
+    if annotation is float:
+        return float, False
+    return str, False
+
+
+def _parameters(fact_type: FactType) -> list[inspect.Parameter]:
+    params = [inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)]
+    for name, info in fact_type.input_model.model_fields.items():
+        if name == "sources":
+            continue
+        if name in NAMED_ROLE_FIELDS:
+            help_text = f"{NAMED_ROLE_FIELDS[name]} as NAME:ROLE (repeatable)"
+            params.append(_param(name, list[str] | None, help_text, required=False))
+            continue
+        kind, is_list = _option_type(info)
+        role = subject_of(info)
+        help_text = (info.description or "") + (
+            f" ({role}{'s' if is_list else ''}, role {name})" if role else ""
+        )
+        if is_list:
+            help_text += " (repeatable)"
+        required = info.is_required() and name != "id"
+        params.append(_param(name, kind if required else kind | None, help_text.strip(), required=required))
+    for name, help_text in _SOURCE_OPTIONS.items():
+        params.append(_param(name, list[str] | None, help_text, required=name == "source_name"))
+    params.append(
+        inspect.Parameter("fmt", inspect.Parameter.KEYWORD_ONLY, annotation=JsonFormat, default=Format.table)
+    )
+    params.append(inspect.Parameter("db", inspect.Parameter.KEYWORD_ONLY, annotation=Db, default=None))
+    params.append(
+        inspect.Parameter("recorded_by", inspect.Parameter.KEYWORD_ONLY, annotation=RecordedBy, default=None)
+    )
+    return params
+
+
+def _param(name: str, kind: Any, help_text: str, *, required: bool) -> inspect.Parameter:
+    flag = "--" + name.replace("_", "-")
+    option = typer.Option(flag, help=help_text or None, show_default=False)
+    return inspect.Parameter(
+        name,
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=Annotated[kind, option],
+        default=inspect.Parameter.empty if required else None,
+    )
+
+
+def _command(fact_type: FactType) -> Callable[..., None]:
+    def command(ctx: typer.Context, **options: Any) -> None:
+        with handle_errors():
+            fmt, db, recorded_by = options.pop("fmt"), options.pop("db"), options.pop("recorded_by")
+            obj = _journal_object(fact_type, options)
+            with record(ctx, db, recorded_by) as (timeline, config):
+                result = timeline.submit(obj, recorded_by=config.recorded_by, where="<command line>")
+            _report(result, fmt)
+
+    command.__signature__ = inspect.Signature(_parameters(fact_type))  # type: ignore[attr-defined]
+    command.__name__ = fact_type.name
+    command.__doc__ = (fact_type.event_class.__doc__ or fact_type.name).strip().splitlines()[0]
+    return command
+
+
+def _journal_object(fact_type: FactType, options: dict[str, Any]) -> dict[str, Any]:
+    names = options.pop("source_name") or []
+    columns = {key: options.pop(key) or [] for key in ("source_url", "source_published", "source_quote")}
+    sources = []
+    for index, name in enumerate(names):
+        source = {"name": name}
+        for key, values in columns.items():
+            if index < len(values) and values[index]:
+                source[key.removeprefix("source_")] = values[index]
+        sources.append(source)
+    obj: dict[str, Any] = {"type": fact_type.name, "sources": sources}
+    for field, value in options.items():
+        if value is None:
+            continue
+        if field in NAMED_ROLE_FIELDS:
+            value = [_named_role(field, item) for item in value]
+        obj[field] = value
+    return obj
+
+
+def _named_role(field: str, item: str) -> dict[str, str]:
+    name, sep, role = item.rpartition(":")
+    if not sep or not name.strip() or not role.strip():
+        raise InvalidInputError(f"--{field} {item!r}: expected NAME:ROLE")
+    return {"name": name.strip(), "role": role.strip()}
+
+
+for _fact_type in FACT_TYPES.values():
+    app.command(name=_fact_type.name)(_command(_fact_type))

@@ -1,0 +1,100 @@
+"""actor, location, incident timelines; actors, locations, incidents listings."""
+
+from typing import Annotated
+
+import typer
+
+from cli import render
+from cli.errors import handle_errors
+from cli.options import AsOf, Db, Format, From, IncludeRetracted, Limit, Output, To
+from cli.session import record
+from timeline import queries
+
+
+def _timeline(ctx: typer.Context, query: queries.TimelineQuery, fmt: Format, db: str | None) -> None:
+    with handle_errors(), record(ctx, db) as (timeline, _):
+        timeline.project()
+        result = queries.timeline(timeline.view, query)
+    render.timeline(result, fmt)
+
+
+def actor(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The actor, by any of its names.")],
+    fmt: Output = Format.table,
+    as_of: AsOf = None,
+    occurred_from: From = None,
+    occurred_to: To = None,
+    include_retracted: IncludeRetracted = False,
+    limit: Limit = None,
+    db: Db = None,
+) -> None:
+    """One actor's timeline, oldest occurred first (aliases resolve to the actor)."""
+    query = queries.TimelineQuery(
+        "actor", name, as_of, False, include_retracted, occurred_from, occurred_to, limit
+    )
+    _timeline(ctx, query, fmt, db)
+
+
+def location(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The location, by any of its names.")],
+    exact: Annotated[bool, typer.Option("--exact", help="Only this place, not places within it.")] = False,
+    fmt: Output = Format.table,
+    as_of: AsOf = None,
+    occurred_from: From = None,
+    occurred_to: To = None,
+    include_retracted: IncludeRetracted = False,
+    limit: Limit = None,
+    db: Db = None,
+) -> None:
+    """One location's timeline, including every place within it unless --exact."""
+    query = queries.TimelineQuery(
+        "location", name, as_of, exact, include_retracted, occurred_from, occurred_to, limit
+    )
+    _timeline(ctx, query, fmt, db)
+
+
+def incident(
+    ctx: typer.Context,
+    slug: Annotated[str, typer.Argument(help="The incident's slug.")],
+    fmt: Output = Format.table,
+    as_of: AsOf = None,
+    occurred_from: From = None,
+    occurred_to: To = None,
+    include_retracted: IncludeRetracted = False,
+    limit: Limit = None,
+    db: Db = None,
+) -> None:
+    """One incident's timeline, oldest occurred first."""
+    query = queries.TimelineQuery(
+        "incident", slug, as_of, False, include_retracted, occurred_from, occurred_to, limit
+    )
+    _timeline(ctx, query, fmt, db)
+
+
+def _listing(ctx: typer.Context, kind: str, fmt: Format, as_of: str | None, db: str | None) -> None:
+    with handle_errors(), record(ctx, db) as (timeline, _):
+        timeline.project()
+        result = queries.subjects(timeline.view, kind, as_of)
+    render.subjects(result, fmt)
+
+
+def actors(ctx: typer.Context, fmt: Output = Format.table, as_of: AsOf = None, db: Db = None) -> None:
+    """Every actor in the record, with its number of facts."""
+    _listing(ctx, "actor", fmt, as_of, db)
+
+
+def locations(ctx: typer.Context, fmt: Output = Format.table, as_of: AsOf = None, db: Db = None) -> None:
+    """Every location in the record, with its number of facts."""
+    _listing(ctx, "location", fmt, as_of, db)
+
+
+def incidents(ctx: typer.Context, fmt: Output = Format.table, as_of: AsOf = None, db: Db = None) -> None:
+    """Every incident in the record, with its number of facts."""
+    _listing(ctx, "incident", fmt, as_of, db)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (actor, location, incident, actors, locations, incidents):
+        app.command()(command)

@@ -1,0 +1,35 @@
+"""One place where library errors become one stderr line and an exit code."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from timeline import JournalInvalidError, TimelineError
+
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def handle_errors() -> Iterator[None]:
+    """Map TimelineError to its exit code; anything unexpected to exit 1, never a traceback."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except JournalInvalidError as error:
+        for problem in error.problems:
+            stderr.print(problem, markup=False)
+        stderr.print(f"error: {error}", markup=False)
+        raise typer.Exit(error.exit_code) from None
+    except TimelineError as error:
+        stderr.print(f"error: {error}", markup=False)
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:
+        stderr.print("error: interrupted", markup=False)
+        raise typer.Exit(130) from None
+    except Exception as error:  # a bug or an environment failure: one line, exit 1
+        first = str(error).splitlines()[0] if str(error) else ""
+        stderr.print(f"error: {type(error).__name__}: {first}", markup=False)
+        raise typer.Exit(1) from None

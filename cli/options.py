@@ -1,0 +1,52 @@
+"""Options shared by many commands, declared once."""
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    ndjson = "ndjson"
+    csv = "csv"
+
+
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="SQLite file or postgresql://user:pass@host:port/dbname "
+        "[default: $TIMELINE_DB, else ./timeline.db]",
+        show_default=False,
+    ),
+]
+RecordedBy = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Who is recording, stored on every event [default: $TIMELINE_USER, else the OS user]",
+        show_default=False,
+    ),
+]
+Output = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Answer as the record stood then: an ISO time (recorded_at <= T) or @N (positions <= N).",
+    ),
+]
+From = Annotated[
+    str | None, typer.Option("--from", help="Only entries that occurred on or after this (ISO, partial).")
+]
+To = Annotated[
+    str | None, typer.Option("--to", help="Only entries that occurred on or before this (ISO, partial).")
+]
+IncludeRetracted = Annotated[
+    bool,
+    typer.Option("--include-retracted", help="Also show retracted facts (status: retracted)."),
+]
+Limit = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many entries.")]
+Reason = Annotated[str, typer.Option("--reason", help="Why the record changes (required).")]

@@ -1,0 +1,189 @@
+"""Writing results as a table (rich), JSON, NDJSON or CSV. Chooses a format, nothing more."""
+
+import csv
+import io
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cli.options import Format
+from timeline.results import HistoryResult, LogEntry, SubjectsResult, TimelineResult
+
+stdout = Console(highlight=False, soft_wrap=False)
+
+
+def write_json(data: Any) -> None:
+    sys.stdout.write(orjson.dumps(data).decode() + "\n")
+    sys.stdout.flush()
+
+
+def write_ndjson(rows: Iterable[dict[str, Any]]) -> None:
+    for row in rows:
+        sys.stdout.write(orjson.dumps(row).decode() + "\n")
+    sys.stdout.flush()
+
+
+def write_csv(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _flat(row.get(k)) for k in columns})
+    sys.stdout.write(buffer.getvalue())
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        if isinstance(value, list) and all(isinstance(v, dict) and "name" in v for v in value):
+            return "; ".join(v["name"] for v in value)
+        return orjson.dumps(value).decode()
+    return value
+
+
+ENTRY_COLUMNS = [
+    "occurred",
+    "precision",
+    "fact",
+    "type",
+    "role",
+    "summary",
+    "certainty",
+    "status",
+    "version",
+    "incident",
+    "sources",
+    "recorded_at",
+    "position",
+]
+
+
+def timeline(result: TimelineResult, fmt: Format) -> None:
+    data = result.to_json()
+    if fmt is Format.json:
+        write_json(data)
+        return
+    columns = ENTRY_COLUMNS + (["place"] if result.subject.kind == "location" else [])
+    if fmt is Format.ndjson:
+        write_ndjson(data["entries"])
+    elif fmt is Format.csv:
+        write_csv(data["entries"], columns)
+    else:
+        subject = result.subject
+        title = f"{subject.kind} {subject.name}"
+        if subject.aliases:
+            title += f" (also: {', '.join(subject.aliases)})"
+        if result.as_of:
+            title += f" — as of {result.as_of}"
+        table = Table(title=title, title_justify="left", expand=False, show_lines=False)
+        table.add_column("occurred", no_wrap=True)
+        table.add_column("what", ratio=3)
+        table.add_column("role", max_width=14)
+        table.add_column("status", no_wrap=True)
+        table.add_column("sources", max_width=18)
+        for e in result.entries:
+            what = Text(e.summary)
+            what.append(f"\n{e.type} · {e.fact} · {e.certainty}", style="dim")
+            role = e.role + (f"\n{e.place}" if e.place else "")
+            status = Text(e.status, style=_STATUS.get(e.status, ""))
+            if e.version > 1:
+                status.append(f" v{e.version}", style="dim")
+            occurred = f"{e.occurred}\n({e.precision})" if e.precision != "day" else e.occurred
+            table.add_row(occurred, what, role, status, ", ".join(s["name"] for s in e.sources))
+        stdout.print(table)
+        if not result.entries:
+            stdout.print("no entries")
+
+
+_STATUS = {"active": "green", "corrected": "yellow", "retracted": "red"}
+
+
+def subjects(result: SubjectsResult, fmt: Format) -> None:
+    rows = [s.to_json() for s in result.subjects]
+    if fmt is Format.json:
+        write_json(result.to_json())
+    elif fmt is Format.ndjson:
+        write_ndjson(rows)
+    elif fmt is Format.csv:
+        write_csv(rows, ["kind", "name", "facts", "registered"])
+    else:
+        table = Table(
+            title=f"{result.kind}s" + (f" — as of {result.as_of}" if result.as_of else ""),
+            title_justify="left",
+        )
+        table.add_column(result.kind)
+        table.add_column("facts", justify="right")
+        table.add_column("registered")
+        for s in result.subjects:
+            table.add_row(s.name, str(s.facts), "yes" if s.registered else "")
+        stdout.print(table)
+
+
+def history(result: HistoryResult, fmt: Format) -> None:
+    data = result.to_json()
+    if fmt is Format.json:
+        write_json(data)
+    elif fmt is Format.ndjson:
+        write_ndjson(data["versions"])
+    elif fmt is Format.csv:
+        rows = [
+            {**v, "field": field, "from": change["from"], "to": change["to"]}
+            for v in data["versions"]
+            for field, change in (v["changes"].items() or [("", {"from": None, "to": None})])
+        ]
+        write_csv(
+            rows,
+            ["version", "event", "position", "recorded_at", "recorded_by", "reason", "field", "from", "to"],
+        )
+    else:
+        table = Table(
+            title=f"history of {result.fact}" + (f" — as of {result.as_of}" if result.as_of else ""),
+            title_justify="left",
+            show_lines=True,
+        )
+        table.add_column("v", justify="right")
+        table.add_column("event")
+        table.add_column("recorded")
+        table.add_column("changes", ratio=3)
+        for v in result.versions:
+            changes = Text()
+            for field, change in v.changes.items():
+                if changes:
+                    changes.append("\n")
+                changes.append(f"{field}: ", style="bold")
+                if v.version > 1:
+                    changes.append(_short(change["from"]), style="red")
+                    changes.append(" → ")
+                changes.append(_short(change["to"]), style="green")
+            recorded = f"{v.recorded_at}\nby {v.recorded_by} @{v.position}"
+            event = v.event + (f"\n{v.reason}" if v.reason else "")
+            table.add_row(str(v.version), event, recorded, changes)
+        stdout.print(table)
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def log(entries: list[LogEntry], fmt: Format) -> None:
+    rows = [e.to_json() for e in entries]
+    if fmt is Format.json:
+        write_json(rows)
+    elif fmt is Format.ndjson:
+        write_ndjson(rows)
+    elif fmt is Format.csv:
+        write_csv(rows, ["position", "event", "recorded_at", "recorded_by", "version", "fact", "name"])
+    else:
+        table = Table(title_justify="left")
+        for column in ("position", "event", "fact / name", "v", "recorded_at", "by"):
+            table.add_column(column)
+        for e in entries:
+            table.add_row(
+                str(e.position), e.event, e.fact or e.name or "", str(e.version), e.recorded_at, e.recorded_by
+            )
+        stdout.print(table)

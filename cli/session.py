@@ -1,0 +1,29 @@
+"""Opening the record for a command, from its options, the root options and the environment."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+
+from timeline import Settings, Timeline, open_timeline
+
+
+def settings(ctx: typer.Context, db: str | None, recorded_by: str | None) -> Settings:
+    root = ctx.find_root().obj
+    return Settings.from_environment(
+        db=db or getattr(root, "db", None),
+        recorded_by=recorded_by or getattr(root, "recorded_by", None),
+    )
+
+
+@contextmanager
+def record(
+    ctx: typer.Context, db: str | None, recorded_by: str | None = None
+) -> Iterator[tuple[Timeline, Settings]]:
+    """The opened Timeline (closed afterwards) and the settings it was opened with."""
+    config = settings(ctx, db, recorded_by)
+    timeline = open_timeline(config)
+    try:
+        yield timeline, config
+    finally:
+        timeline.close()

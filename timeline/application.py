@@ -1,0 +1,407 @@
+"""The Timeline application: the service layer between users and the record."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.utils import get_topic
+from pydantic import TypeAdapter, ValidationError
+
+from timeline.domain.catalogue import FACT_TYPES
+from timeline.domain.events import EVENTS_BY_TYPE, GazetteerStatement, Reported
+from timeline.domain.fact import (
+    AmendmentError,
+    Fact,
+    fact_uuid,
+    validate_changes,
+)
+from timeline.domain.gazetteer import Statement
+from timeline.errors import (
+    ConflictError,
+    InvalidInputError,
+    JournalInvalidError,
+    StoreError,
+)
+from timeline.journal import Entry, JournalError, parse_object, read_journal
+from timeline.persistence.transcoding import OrjsonTranscoder, PydanticMapper
+from timeline.projections.timelines import TimelineProjection, ViewBatch
+from timeline.projections.views import TimelineView
+from timeline.results import AppendResult, ReplayResult
+
+BATCH_SIZE = 1000
+"""Journal objects written per transaction."""
+SECTION_SIZE = 2000
+"""Log events applied to the read models per transaction."""
+MAX_REPORTED_ERRORS = 50
+WRITE_RETRIES = 5
+
+Progress = Callable[[int, int], None]
+"""progress(done, total); total is 0 when unknown."""
+
+
+class Timeline(Application):
+    """The record: writes events, keeps the read models current, answers queries."""
+
+    name = "Timeline"
+    env: ClassVar[dict[str, str]] = {
+        "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
+        "MAPPER_TOPIC": get_topic(PydanticMapper),
+    }
+
+    def __init__(self, env: dict[str, str], view_class: type[TimelineView]) -> None:
+        super().__init__(env)
+        self.view: TimelineView = self.factory.tracking_recorder(view_class)  # type: ignore[arg-type]
+
+    # --- writing ------------------------------------------------------------------
+
+    def append(
+        self,
+        paths: Sequence[str],
+        *,
+        recorded_by: str,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> AppendResult:
+        """Validate every journal first, then write them in batches.
+
+        Nothing is written if any line is invalid (JournalInvalidError lists them).
+        Objects the store already holds are counted as present and not written again,
+        so appending the same journal twice writes nothing the second time.
+        """
+        with ExitStack() as stack:
+            files = [(name, _materialise(name, stack)) for name in paths]
+            total = self._validate(files)
+            if dry_run:
+                return AppendResult(appended=0, present=0)
+            appended = present = done = 0
+            for batch in _batches(self._entries(files), BATCH_SIZE):
+                written, held = self._write_with_retries(batch, recorded_by)
+                appended, present, done = appended + written, present + held, done + len(batch)
+                if progress:
+                    progress(done, total)
+        self.project()
+        return AppendResult(appended=appended, present=present)
+
+    def submit(self, obj: dict[str, Any], *, recorded_by: str, where: str) -> AppendResult:
+        """Validate and write one journal object (what `record`, `correct` … send)."""
+        entry = parse_object(obj, where, 1)
+        if isinstance(entry, JournalError):
+            raise InvalidInputError(entry.message)
+        self._check_references([entry], {})
+        written, held = self._write_with_retries([entry], recorded_by)
+        self.project()
+        return AppendResult(appended=written, present=held)
+
+    def fact_version(self, fact_id: str) -> int | None:
+        """The stored version of a fact, or None if it does not exist."""
+        return self.recorder_versions([fact_uuid(fact_id)]).get(fact_uuid(fact_id))
+
+    def recorder_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        return self.recorder.current_versions(ids)  # type: ignore[attr-defined,no-any-return]
+
+    def _entries(self, files: Sequence[tuple[str, Path]]) -> Iterator[Entry]:
+        for name, path in files:
+            with path.open("rb") as stream:
+                for item in read_journal(stream, name):
+                    assert isinstance(item, Entry)  # validated in the first pass
+                    yield item
+
+    def _validate(self, files: Sequence[tuple[str, Path]]) -> int:
+        """First pass: every line valid, every amendment refers to a known fact."""
+        problems: list[str] = []
+        count = 0
+        facts: dict[str, tuple[str, str]] = {}
+        referring: list[Entry] = []
+        new_facts: list[Entry] = []
+        for name, path in files:
+            with path.open("rb") as stream:
+                for item in read_journal(stream, name):
+                    count += 1
+                    problem = self._check_entry(item, facts, referring)
+                    if problem:
+                        problems.append(problem)
+                    elif isinstance(item, Entry) and item.is_fact:
+                        new_facts.append(item)
+                        if len(new_facts) >= BATCH_SIZE:
+                            problems.extend(self._check_existing(new_facts))
+                            new_facts = []
+        problems.extend(self._check_existing(new_facts))
+        problems.extend(self._check_references(referring, facts, raise_first=False))
+        errors = len(problems)
+        problems = problems[:MAX_REPORTED_ERRORS]
+        if errors:
+            raise JournalInvalidError(problems, errors)
+        return count
+
+    def _check_existing(self, entries: Sequence[Entry]) -> list[str]:
+        """Facts the store already holds must hold the same content."""
+        versions = self.recorder_versions([fact_uuid(e.key) for e in entries])
+        problems = []
+        for entry in entries:
+            if fact_uuid(entry.key) in versions:
+                fact = self._get_fact(fact_uuid(entry.key))
+                if fact.digest != entry.digest:
+                    problems.append(
+                        f"{entry.path}:{entry.line}: fact {entry.key!r} is already recorded "
+                        "with different content; use FactCorrected to change it"
+                    )
+        return problems
+
+    @staticmethod
+    def _check_entry(
+        item: Entry | JournalError,
+        facts: dict[str, tuple[str, str]],
+        referring: list[Entry],
+    ) -> str | None:
+        if isinstance(item, JournalError):
+            return str(item)
+        where = f"{item.path}:{item.line}"
+        if item.is_fact:
+            seen = facts.get(item.key)
+            if seen is not None and seen[1] != item.digest[:16]:
+                return f"{where}: fact {item.key!r} appears earlier with different content"
+            facts[item.key] = (item.type, item.digest[:16])
+        elif item.is_amendment:
+            known = facts.get(item.key)
+            if known is None:
+                referring.append(item)
+            elif item.type == "FactCorrected":
+                problem = _check_change_fields(known[0], item.fields["changes"])
+                if problem:
+                    return f"{where}: {problem}"
+        return None
+
+    def _check_references(
+        self,
+        referring: Sequence[Entry],
+        facts: dict[str, tuple[str, str]],
+        *,
+        raise_first: bool = True,
+    ) -> list[str]:
+        """Amendments of facts not earlier in the input must name facts in the store."""
+        problems: list[str] = []
+        for chunk in _batches(iter(referring), 500):
+            ids = [fact_uuid(e.key) for e in chunk if e.key not in facts]
+            versions = self.recorder_versions(ids)
+            for entry in chunk:
+                if entry.key in facts:
+                    continue
+                problem = None
+                if fact_uuid(entry.key) not in versions:
+                    problem = f"{entry.path}:{entry.line}: {entry.type} refers to unknown fact {entry.key!r}"
+                elif entry.type == "FactCorrected":
+                    fact = self._get_fact(fact_uuid(entry.key))
+                    try:
+                        validate_changes(fact.fact_type, fact.state, entry.fields["changes"])
+                    except AmendmentError as error:
+                        problem = f"{entry.path}:{entry.line}: {error}"
+                if problem:
+                    if raise_first:
+                        raise InvalidInputError(problem.split(": ", 1)[1])
+                    problems.append(problem)
+        return problems
+
+    def _write_with_retries(self, batch: Sequence[Entry], recorded_by: str) -> tuple[int, int]:
+        for attempt in range(WRITE_RETRIES):
+            aggregates, written, held = self._prepare(batch, recorded_by)
+            if not aggregates:
+                return written, held
+            try:
+                self.save(*aggregates)
+            except IntegrityError:
+                # Another writer got there first: reload and re-apply (amendments that
+                # no longer apply cleanly become a ConflictError in _prepare).
+                time.sleep(0.01 * (attempt + 1))
+                continue
+            except PersistenceError as error:
+                raise StoreError(f"could not write to the store: {error}") from None
+            return written, held
+        raise ConflictError(
+            "the facts kept changing under this write; nothing more was written "
+            f"(after {WRITE_RETRIES} attempts)"
+        )
+
+    def _prepare(self, batch: Sequence[Entry], recorded_by: str) -> tuple[list[Fact | Statement], int, int]:
+        """The aggregates with new events for a batch, and the counts written / present."""
+        ids = {self._aggregate_id(e) for e in batch}
+        versions = self.recorder_versions(list(ids))
+        loaded: dict[UUID, Fact | Statement] = {}
+        changed: dict[UUID, Fact | Statement] = {}
+        written = held = 0
+        for entry in batch:
+            uid = self._aggregate_id(entry)
+            where = f"{entry.path}:{entry.line}"
+            if entry.type in FACT_TYPES or entry.type in _GAZETTEER:
+                if uid in changed or uid in versions:
+                    existing = changed.get(uid) or self._get_any(uid, loaded)
+                    if isinstance(existing, Fact) and existing.digest != entry.digest:
+                        raise ConflictError(
+                            f"{where}: fact {entry.key!r} was recorded meanwhile with different "
+                            "content; nothing more was written"
+                        )
+                    held += 1
+                    continue
+                changed[uid] = _create(entry, recorded_by)
+                written += 1
+                continue
+            fact = changed.get(uid) or self._get_any(uid, loaded)
+            assert isinstance(fact, Fact)
+            if entry.digest in fact.amendments:
+                held += 1
+                continue
+            try:
+                _amend(fact, entry, recorded_by)
+            except AmendmentError as error:
+                raise ConflictError(f"{where}: {error}") from None
+            changed[uid] = fact
+            written += 1
+        return list(changed.values()), written, held
+
+    @staticmethod
+    def _aggregate_id(entry: Entry) -> UUID:
+        if entry.type in _GAZETTEER:
+            return Statement.id_for(entry.type, entry.fields)
+        return fact_uuid(entry.key)
+
+    def _get_any(self, uid: UUID, loaded: dict[UUID, Fact | Statement]) -> Fact | Statement:
+        if uid not in loaded:
+            loaded[uid] = self.repository.get(uid)
+        return loaded[uid]
+
+    def _get_fact(self, uid: UUID) -> Fact:
+        fact = self.repository.get(uid)
+        assert isinstance(fact, Fact)
+        return fact
+
+    # --- projecting ------------------------------------------------------------------
+
+    def project(
+        self,
+        progress: Progress | None = None,
+        *,
+        view: TimelineView | None = None,
+        until: int | None = None,
+    ) -> int:
+        """Apply every log event after the tracking position to the read models.
+
+        Each section of events is written with its tracking position in one
+        transaction, so a crash never applies an event twice or skips one.
+        `view` defaults to this record's own; `until` stops at a log position.
+        """
+        view = view or self.view
+        processed = 0
+        total = 0
+        while True:
+            try:
+                with view.transaction(commit=True) as cursor:
+                    start = view.tracking_position(cursor)
+                    if progress and not total:
+                        total = max(self.recorder.max_notification_id() or 0, start) - start
+                    notifications = self.recorder.select_notifications(
+                        start=start, limit=SECTION_SIZE, stop=until, inclusive_of_start=False
+                    )
+                    if not notifications:
+                        break
+                    batch = ViewBatch()
+                    projection = TimelineProjection(view.lookups(cursor))
+                    for notification in notifications:
+                        event = self.mapper.to_domain_event(notification)
+                        projection.process(batch, event, notification.id)  # type: ignore[arg-type]
+                    view.write_batch(cursor, batch)
+            except IntegrityError:
+                continue  # another process applied this section first; read on from there
+            except PersistenceError as error:
+                raise StoreError(f"could not update the read models: {error}") from None
+            processed += len(notifications)
+            if progress:
+                progress(processed, total)
+        return processed
+
+    def replay(self, progress: Progress | None = None) -> ReplayResult:
+        """Drop the read models and rebuild them from position 0."""
+        started = time.perf_counter()
+        with self.view.transaction(commit=True) as cursor:
+            self.view.clear(cursor)
+        events = self.project(progress)
+        seconds = time.perf_counter() - started
+        return ReplayResult(
+            events=events, seconds=round(seconds, 3), events_per_second=round(events / seconds, 1)
+        )
+
+
+_GAZETTEER = frozenset(name for name, cls in EVENTS_BY_TYPE.items() if issubclass(cls, GazetteerStatement))
+
+
+def _create(entry: Entry, recorded_by: str) -> Fact | Statement:
+    event_class = EVENTS_BY_TYPE[entry.type]
+    if entry.type in _GAZETTEER:
+        return Statement.make(event_class, recorded_by=recorded_by, **entry.fields)  # type: ignore[arg-type]
+    assert issubclass(event_class, Reported)
+    return Fact.report(event_class, recorded_by=recorded_by, **entry.fields)
+
+
+def _amend(fact: Fact, entry: Entry, recorded_by: str) -> None:
+    fields, digest = entry.fields, entry.digest
+    if entry.type == "FactCorrected":
+        fact.correct(fields["changes"], reason=fields["reason"], recorded_by=recorded_by, digest=digest)
+    elif entry.type == "FactRetracted":
+        fact.retract(reason=fields["reason"], recorded_by=recorded_by, digest=digest)
+    else:
+        fact.add_source(fields["source"], reason=fields["reason"], recorded_by=recorded_by, digest=digest)
+
+
+_FIELD_ADAPTERS: dict[tuple[str, str], TypeAdapter[Any]] = {}
+
+
+def _check_change_fields(type_name: str, changes: dict[str, Any]) -> str | None:
+    """Field-by-field check of a correction against its fact type (cheap first pass)."""
+    fact_type = FACT_TYPES[type_name]
+    for field, value in changes.items():
+        if field in {"type", "id"}:
+            return f"field {field!r} cannot be corrected"
+        info = fact_type.input_model.model_fields.get(field)
+        if info is None:
+            return f"{type_name} has no field {field!r}"
+        adapter = _FIELD_ADAPTERS.get((type_name, field))
+        if adapter is None:
+            adapter = TypeAdapter(Annotated[info.annotation, info])  # type: ignore[name-defined]
+            _FIELD_ADAPTERS[(type_name, field)] = adapter
+        try:
+            adapter.validate_python(value)
+        except ValidationError as error:
+            return f"changes.{field}: {error.errors()[0]['msg'].removeprefix('Value error, ')}"
+    return None
+
+
+def _materialise(name: str, stack: ExitStack) -> Path:
+    """A path that can be read twice: standard input is spooled to a temporary file."""
+    if name != "-":
+        path = Path(name)
+        if not path.is_file():
+            raise InvalidInputError(f"{name}: no such file")
+        return path
+    spool = stack.enter_context(tempfile.NamedTemporaryFile(prefix="timeline-stdin-", suffix=".journal"))
+    shutil.copyfileobj(sys.stdin.buffer, spool)
+    spool.flush()
+    return Path(spool.name)
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,1 @@
+"""Audit: verifying the log and the read models."""

@@ -1,0 +1,36 @@
+"""Opening the record: the application and its view, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from eventsourcing.persistence import PersistenceError
+
+from timeline.application import Timeline
+from timeline.config import Settings
+from timeline.errors import StoreError, TimelineError
+
+
+def open_timeline(settings: Settings) -> Timeline:
+    """The record at `settings.db`, with its tables created on first use."""
+    env = settings.to_env()
+    if settings.is_postgres:
+        from timeline.persistence.postgres import PostgresTimelineView
+
+        view_class: type = PostgresTimelineView
+    else:
+        from timeline.persistence.sqlite import SQLiteTimelineView
+
+        view_class = SQLiteTimelineView
+    try:
+        return Timeline(env=env, view_class=view_class)
+    except TimelineError:
+        raise
+    except (PersistenceError, OSError) as error:
+        raise StoreError(f"cannot open the store {settings.display_db}: {_clean(error, settings)}") from None
+
+
+def _clean(error: Exception, settings: Settings) -> str:
+    """The error text with any password removed."""
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    env = settings.to_env()
+    password = env.get("POSTGRES_PASSWORD")
+    return text.replace(password, "***") if password else text

@@ -1,0 +1,92 @@
+"""Settings: which store, and who is recording."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict
+
+from timeline.errors import InvalidInputError, StoreError
+
+DEFAULT_DB = "timeline.db"
+
+
+class Settings(BaseModel):
+    """Where the record lives (`db`: a SQLite path or a postgresql:// URL) and who writes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    db: str = DEFAULT_DB
+    recorded_by: str = ""
+
+    @classmethod
+    def from_environment(cls, db: str | None = None, recorded_by: str | None = None) -> Settings:
+        """Options win over TIMELINE_DB / TIMELINE_USER, which win over the defaults."""
+        user = recorded_by or os.environ.get("TIMELINE_USER") or _os_user()
+        return cls(db=db or os.environ.get("TIMELINE_DB") or DEFAULT_DB, recorded_by=user)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.db.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def display_db(self) -> str:
+        """The store's location with any password removed (safe to print)."""
+        if not self.is_postgres:
+            return self.db
+        parts = urlsplit(self.db)
+        host = parts.hostname or ""
+        user = f"{parts.username}@" if parts.username else ""
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{user}{host}{port}{parts.path}"
+
+    def to_env(self) -> dict[str, str]:
+        """The eventsourcing environment for this store."""
+        if self.is_postgres:
+            return _postgres_env(self.db)
+        path = Path(self.db)
+        if self.db.startswith("file:") or self.db == ":memory:":
+            raise InvalidInputError(f"--db {self.db!r}: give a file path or a postgresql:// URL")
+        if path.is_dir():
+            raise StoreError(f"--db {self.db!r} is a directory, not a database file")
+        parent = path.parent if str(path.parent) else Path(".")
+        if not parent.exists():
+            raise StoreError(f"cannot open database {self.db!r}: directory {str(parent)!r} does not exist")
+        if not os.access(parent, os.W_OK) and not (path.exists() and os.access(path, os.W_OK)):
+            raise StoreError(f"cannot open database {self.db!r}: directory {str(parent)!r} is not writable")
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(path),
+            "SQLITE_LOCK_TIMEOUT": os.environ.get("TIMELINE_LOCK_TIMEOUT", "10"),
+            "APPLICATION_RECORDER_TOPIC": "timeline.persistence.sqlite:SQLiteTimelineRecorder",
+        }
+
+
+def _postgres_env(url: str) -> dict[str, str]:
+    parts = urlsplit(url)
+    dbname = parts.path.lstrip("/")
+    if not parts.hostname or not dbname:
+        raise InvalidInputError("--db: a PostgreSQL URL needs a host and a database name")
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": parts.username or "postgres",
+        "POSTGRES_PASSWORD": parts.password or "",
+        "POSTGRES_POOL_SIZE": "2",
+        "POSTGRES_MAX_OVERFLOW": "4",
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_LOCK_TIMEOUT": "30",
+        "APPLICATION_RECORDER_TOPIC": "timeline.persistence.postgres:PostgresTimelineRecorder",
+    }
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"

@@ -1,0 +1,1 @@
+"""The domain: events, value objects and aggregates of the record."""

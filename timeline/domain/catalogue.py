@@ -1,0 +1,101 @@
+"""The catalogue of fact types, read from the event models themselves.
+
+Each fact type says, in one place (its field declarations), which fields name actors
+and which name locations. Projections, the journal reader and the CLI's `record`
+options are all derived from here, so a new fact type needs no other code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, create_model
+
+from timeline.domain.events import (
+    ENVELOPE_FIELDS,
+    EVENTS_BY_TYPE,
+    FACT_EVENTS,
+    Event,
+    FactReported,
+    Reported,
+    subject_of,
+)
+
+NAMED_ROLE_FIELDS = {"actors": "actor", "locations": "location"}
+"""`FactReported` lists its actors and locations with explicit roles."""
+
+
+@dataclass(frozen=True)
+class FactType:
+    """One fact type: its event class, role fields and journal input model."""
+
+    name: str
+    event_class: type[Reported]
+    actor_fields: tuple[str, ...]
+    location_fields: tuple[str, ...]
+    input_model: type[BaseModel]
+
+    @property
+    def own_fields(self) -> tuple[str, ...]:
+        """Fields of this type beyond the common fact fields."""
+        common = set(Reported.model_fields)
+        return tuple(f for f in self.input_model.model_fields if f not in common)
+
+    def subjects(self, state: dict[str, Any]) -> list[tuple[str, str, str]]:
+        """(subject kind, role, name) for every actor and location a fact state names."""
+        found: list[tuple[str, str, str]] = []
+        for kind, fields in (("actor", self.actor_fields), ("location", self.location_fields)):
+            for field in fields:
+                value = state.get(field)
+                names = value if isinstance(value, list) else [value]
+                found.extend((kind, field, name) for name in names if name)
+        if self.event_class is FactReported:
+            for field, kind in NAMED_ROLE_FIELDS.items():
+                for item in state.get(field) or ():
+                    found.append((kind, item["role"], item["name"]))
+        return found
+
+
+def input_model_for(event_class: type[Event]) -> type[BaseModel]:
+    """The journal line model of an event: its fields without the system envelope."""
+    fields: dict[str, Any] = {
+        name: (info.annotation, info)
+        for name, info in event_class.model_fields.items()
+        if name not in ENVELOPE_FIELDS
+    }
+    validators = {
+        name: method
+        for name, method in vars(event_class).items()
+        if name.startswith("_") and hasattr(method, "decorator_info")
+    }
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        event_class.__name__,
+        __config__=ConfigDict(frozen=True, extra="forbid"),
+        __validators__=validators,
+        **fields,
+    )
+
+
+def _fact_type(event_class: type[Reported]) -> FactType:
+    actor_fields, location_fields = [], []
+    for name, info in event_class.model_fields.items():
+        kind = subject_of(info)
+        if kind == "actor":
+            actor_fields.append(name)
+        elif kind == "location":
+            location_fields.append(name)
+    return FactType(
+        name=event_class.__name__,
+        event_class=event_class,
+        actor_fields=tuple(actor_fields),
+        location_fields=tuple(location_fields),
+        input_model=input_model_for(event_class),
+    )
+
+
+FACT_TYPES: dict[str, FactType] = {cls.__name__: _fact_type(cls) for cls in FACT_EVENTS}
+INPUT_MODELS: dict[str, type[BaseModel]] = {
+    name: FACT_TYPES[name].input_model if name in FACT_TYPES else input_model_for(cls)
+    for name, cls in EVENTS_BY_TYPE.items()
+}

@@ -1,0 +1,262 @@
+"""Every domain event of the record, one small pydantic class each.
+
+Class names are the journal's `type` and the stored topic (`timeline:<Name>`), so a
+Python refactoring never orphans stored events. Fields marked with `actor()` or
+`location()` name actors or locations; the field name is the role.
+
+    Event                      envelope: originator, version, timestamp (recorded_at), recorded_by
+    ├── Reported               creates a Fact: id, incident, occurred, summary, certainty, sources
+    │   ├── DroneAttackAlleged, AdvisoryIssued, CriminalCaseOpened, InterceptionClaimed,
+    │   │   StatementMade, ResponsibilityAttributed, ShellingReported, FactReported
+    ├── Amendment              changes a Fact; reason required
+    │   ├── FactCorrected, FactRetracted, SourceAdded
+    └── GazetteerStatement     what names mean
+        ├── ActorRegistered, LocationRegistered, AliasAdded
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+from uuid import UUID
+
+from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.fields import FieldInfo
+
+from timeline.domain.values import (
+    Certainty,
+    Name,
+    NamedRole,
+    OccurredText,
+    Short,
+    Slug,
+    Source,
+    SourceList,
+    Text,
+)
+
+TOPIC_PREFIX = "timeline:"
+
+ENVELOPE_FIELDS = frozenset(
+    {"originator_id", "originator_version", "timestamp", "originator_topic", "recorded_by"}
+)
+"""Fields set by the system, never by a journal line."""
+
+
+def actor(default: Any = ..., **kwargs: Any) -> Any:
+    """A field holding actor name(s); its name is the actor's role."""
+    return Field(default, json_schema_extra={"subject": "actor"}, **kwargs)
+
+
+def location(default: Any = ..., **kwargs: Any) -> Any:
+    """A field holding location name(s); its name is the location's role."""
+    return Field(default, json_schema_extra={"subject": "location"}, **kwargs)
+
+
+def subject_of(field: FieldInfo) -> str | None:
+    """'actor', 'location' or None for a model field."""
+    extra = field.json_schema_extra
+    return extra.get("subject") if isinstance(extra, dict) else None  # type: ignore[return-value]
+
+
+class Event(BaseModel, CanMutateAggregate[UUID]):
+    """Base of every stored event. `timestamp` is the recorded_at (UTC, system-set)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    TOPIC: ClassVar[str] = ""
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    recorded_by: Short = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.TOPIC = TOPIC_PREFIX + cls.__name__
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.when(self)
+
+
+class Created(Event, CanInitAggregate[UUID]):
+    """An event that starts an aggregate."""
+
+    originator_topic: str
+
+
+# --- reported facts -----------------------------------------------------------------
+
+
+class Reported(Created):
+    """A new reported fact. Subclasses add their own fields."""
+
+    id: Slug
+    incident: Slug
+    occurred: OccurredText
+    summary: Text
+    certainty: Certainty = Certainty.REPORTED
+    sources: SourceList
+
+
+class DroneAttackAlleged(Reported):
+    """Someone alleges a drone attack. Actors: alleged_by, accused. Location: target."""
+
+    alleged_by: Name = actor()
+    accused: Name | None = actor(None)
+    target: Name = location()
+    drones: int | None = Field(None, ge=0, le=1_000_000)
+
+
+class AdvisoryIssued(Reported):
+    """A warning to a public. Actor: issuer. Locations: area."""
+
+    issuer: Name = actor()
+    area: list[Name] = location(min_length=1, max_length=100)
+    audience: Short | None = None
+    threat: Text
+    advice: list[Text] | None = Field(None, max_length=100)
+
+
+class CriminalCaseOpened(Reported):
+    """An investigator opens a case. Actors: investigator, suspect. Location: location."""
+
+    investigator: Name = actor()
+    suspect: Name | None = actor(None)
+    location: Name | None = location(None)
+    offence: Text
+    case_ref: Short | None = None
+
+
+class InterceptionClaimed(Reported):
+    """Someone claims to have intercepted weapons. Actor: claimed_by. Location: location."""
+
+    claimed_by: Name = actor()
+    location: Name | None = location(None)
+    intercepted: int = Field(ge=0, le=1_000_000)
+    weapon: Short | None = None
+
+
+class StatementMade(Reported):
+    """A public statement. Actors: speaker, about. Location: location."""
+
+    speaker: Name = actor()
+    about: list[Name] | None = actor(None, max_length=100)
+    location: Name | None = location(None)
+    quote: Text
+    channel: Short | None = None
+
+
+class ResponsibilityAttributed(Reported):
+    """Someone names who is responsible. Actors: attributed_by, attributed_to."""
+
+    attributed_by: Name = actor()
+    attributed_to: Name = actor()
+    basis: Text | None = None
+
+
+class ShellingReported(Reported):
+    """Shelling of an area, with casualty figures. Actors: reported_by, attacker. Locations: area."""
+
+    reported_by: Name = actor()
+    attacker: Name | None = actor(None)
+    area: list[Name] = location(min_length=1, max_length=100)
+    killed_min: int | None = Field(None, ge=0, le=100_000_000)
+    killed_max: int | None = Field(None, ge=0, le=100_000_000)
+    injured_min: int | None = Field(None, ge=0, le=100_000_000)
+
+    @model_validator(mode="after")
+    def _killed_range(self) -> ShellingReported:
+        if self.killed_min is not None and self.killed_max is not None and self.killed_max < self.killed_min:
+            raise ValueError("killed_max is less than killed_min")
+        return self
+
+
+class FactReported(Reported):
+    """Any other kind of fact, with its actors and locations listed with their roles."""
+
+    kind: Short
+    actors: list[NamedRole] = Field(default_factory=list, max_length=1000)
+    locations: list[NamedRole] = Field(default_factory=list, max_length=1000)
+
+
+# --- amendments -----------------------------------------------------------------
+
+
+class Amendment(Event):
+    """A change to the record of an existing fact. `digest` makes re-appending a no-op."""
+
+    fact: Slug
+    reason: Text
+    digest: str = ""
+
+
+class FactCorrected(Amendment):
+    """New values for some of a fact's fields; the fact keeps its id, its version goes up."""
+
+    changes: dict[str, Any] = Field(min_length=1)
+
+
+class FactRetracted(Amendment):
+    """The fact stays in the log and in history but leaves the timelines."""
+
+
+class SourceAdded(Amendment):
+    """Another source reports the fact (corroboration)."""
+
+    source: Source
+
+
+# --- gazetteer -----------------------------------------------------------------
+
+
+class GazetteerStatement(Created):
+    """A statement about what a name means. Each statement is its own aggregate."""
+
+
+class ActorRegistered(GazetteerStatement):
+    """An actor's canonical name, its kind and its aliases."""
+
+    name: Name
+    kind: Short | None = None
+    aliases: list[Name] = Field(default_factory=list, max_length=1000)
+
+
+class LocationRegistered(GazetteerStatement):
+    """A location's canonical name, kind, the place it lies `within`, coordinates and aliases."""
+
+    name: Name
+    kind: Short | None = None
+    within: Name | None = None
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    aliases: list[Name] = Field(default_factory=list, max_length=1000)
+
+
+class AliasAdded(GazetteerStatement):
+    """`alias` is another name for the actor or location `name`."""
+
+    entity: Literal["actor", "location"]
+    name: Name
+    alias: Name
+
+
+FACT_EVENTS: tuple[type[Reported], ...] = (
+    DroneAttackAlleged,
+    AdvisoryIssued,
+    CriminalCaseOpened,
+    InterceptionClaimed,
+    StatementMade,
+    ResponsibilityAttributed,
+    ShellingReported,
+    FactReported,
+)
+AMENDMENT_EVENTS: tuple[type[Amendment], ...] = (FactCorrected, FactRetracted, SourceAdded)
+GAZETTEER_EVENTS: tuple[type[GazetteerStatement], ...] = (
+    ActorRegistered,
+    LocationRegistered,
+    AliasAdded,
+)
+ALL_EVENTS: tuple[type[Event], ...] = FACT_EVENTS + AMENDMENT_EVENTS + GAZETTEER_EVENTS
+EVENTS_BY_TYPE: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_EVENTS}
+EVENTS_BY_TOPIC: dict[str, type[Event]] = {cls.TOPIC: cls for cls in ALL_EVENTS}

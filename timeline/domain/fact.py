@@ -1,0 +1,163 @@
+"""The Fact aggregate: one reported fact and every amendment of it."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, TypeVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import orjson
+from eventsourcing.domain import BaseAggregate
+from eventsourcing.utils import get_topic
+from pydantic import ValidationError
+
+from timeline.domain.catalogue import FACT_TYPES, FactType
+from timeline.domain.events import (
+    Amendment,
+    Created,
+    Event,
+    FactCorrected,
+    FactRetracted,
+    Reported,
+    SourceAdded,
+)
+
+_FACT_NAMESPACE = uuid5(NAMESPACE_URL, "timeline:fact")
+_STATEMENT_NAMESPACE = uuid5(NAMESPACE_URL, "timeline:gazetteer")
+UNCHANGEABLE = frozenset({"type", "id"})
+A = TypeVar("A", bound=BaseAggregate[UUID])
+
+
+class AmendmentError(ValueError):
+    """Raised when an amendment cannot apply to the fact as it stands."""
+
+
+def fact_uuid(fact_id: str) -> UUID:
+    """The stored aggregate id of a fact id (uuid5, so the same id always maps alike)."""
+    return uuid5(_FACT_NAMESPACE, fact_id)
+
+
+def statement_uuid(digest: str) -> UUID:
+    return uuid5(_STATEMENT_NAMESPACE, digest)
+
+
+def content_digest(content: dict[str, Any]) -> str:
+    """A stable digest of a journal object's content (keys sorted, UTF-8 JSON)."""
+    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def derived_fact_id(content: dict[str, Any]) -> str:
+    """The id of a fact given without one: derived from its content."""
+    return "f-" + content_digest(content)[:20]
+
+
+def start(aggregate_class: type[A], event_class: type[Created], originator_id: UUID, **fields: Any) -> A:
+    """A new aggregate from its first event (like `BaseAggregate._create`, which would
+    not accept a field named `id`, as facts have)."""
+    event = event_class(
+        originator_id=originator_id,
+        originator_version=aggregate_class.INITIAL_VERSION,
+        timestamp=event_class.create_timestamp(),
+        originator_topic=get_topic(aggregate_class),
+        **fields,
+    )
+    aggregate = event.mutate(None)
+    assert isinstance(aggregate, aggregate_class)
+    aggregate.pending_events.append(event)
+    return aggregate
+
+
+class Fact(BaseAggregate[UUID]):
+    """A reported fact. Its state is a plain dict of the current field values."""
+
+    def __init__(self) -> None:
+        self.state: dict[str, Any] = {}
+        self.status = "active"
+        self.amendments: set[str] = set()
+        self.digest = ""
+
+    @property
+    def fact_type(self) -> FactType:
+        return FACT_TYPES[self.state["type"]]
+
+    @classmethod
+    def report(cls, event_class: type[Reported], *, recorded_by: str, **fields: Any) -> Fact:
+        """Record a new fact of any of the catalogue's types."""
+        return start(cls, event_class, fact_uuid(fields["id"]), recorded_by=recorded_by, **fields)
+
+    def correct(self, changes: dict[str, Any], *, reason: str, recorded_by: str, digest: str) -> None:
+        """Set new values on some fields; they are validated against the fact's type."""
+        if self.status == "retracted":
+            raise AmendmentError(f"fact {self.state['id']!r} is retracted and cannot be corrected")
+        changes = validate_changes(self.fact_type, self.state, changes)
+        self.trigger_event(
+            FactCorrected,
+            fact=self.state["id"],
+            changes=changes,
+            reason=reason,
+            recorded_by=recorded_by,
+            digest=digest,
+        )
+
+    def retract(self, *, reason: str, recorded_by: str, digest: str) -> None:
+        if self.status == "retracted":
+            raise AmendmentError(f"fact {self.state['id']!r} is already retracted")
+        self.trigger_event(
+            FactRetracted, fact=self.state["id"], reason=reason, recorded_by=recorded_by, digest=digest
+        )
+
+    def add_source(self, source: dict[str, Any], *, reason: str, recorded_by: str, digest: str) -> None:
+        self.trigger_event(
+            SourceAdded,
+            fact=self.state["id"],
+            source=source,
+            reason=reason,
+            recorded_by=recorded_by,
+            digest=digest,
+        )
+
+    def when(self, event: Event) -> None:
+        """Evolve the state by one event (shared with the projections through `apply_to_state`)."""
+        self.state = apply_to_state(self.state, event)
+        if isinstance(event, Reported):
+            fields = event.model_dump(mode="json", exclude=_ENVELOPE, exclude_none=True)
+            self.digest = content_digest({"type": type(event).__name__, **fields})
+        if isinstance(event, FactRetracted):
+            self.status = "retracted"
+        elif isinstance(event, FactCorrected) and self.status != "retracted":
+            self.status = "corrected"
+        if isinstance(event, Amendment) and event.digest:
+            self.amendments.add(event.digest)
+
+
+def validate_changes(fact_type: FactType, state: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The changes, normalised; AmendmentError unless applied to `state` they make a valid fact."""
+    bad = sorted(set(changes) & UNCHANGEABLE)
+    if bad:
+        raise AmendmentError(f"field {bad[0]!r} cannot be corrected")
+    unknown = sorted(set(changes) - set(fact_type.input_model.model_fields))
+    if unknown:
+        raise AmendmentError(f"{fact_type.name} has no field {unknown[0]!r}")
+    merged = {k: v for k, v in state.items() if k != "type"} | changes
+    try:
+        valid = fact_type.input_model.model_validate(merged).model_dump(mode="json")
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise AmendmentError(f"changes make the fact invalid: {where}: {first['msg']}") from None
+    return {field: valid[field] for field in changes}
+
+
+def apply_to_state(state: dict[str, Any], event: Event) -> dict[str, Any]:
+    """The fact state (journal-shaped dict, with `type`) after one more event."""
+    if isinstance(event, Reported):
+        fields = event.model_dump(mode="json", exclude=_ENVELOPE)
+        return {"type": type(event).__name__, **fields}
+    if isinstance(event, FactCorrected):
+        return state | event.changes
+    if isinstance(event, SourceAdded):
+        return state | {"sources": [*state["sources"], event.source.model_dump(mode="json")]}
+    return state
+
+
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "recorded_by"}

@@ -1,0 +1,196 @@
+"""Value objects shared by events: valid time, sources, certainty and names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+MAX_NAME_LENGTH = 200
+"""Longest actor, location, incident or source name accepted, after normalising."""
+MAX_TEXT_LENGTH = 20_000
+"""Longest free-text field (summary, quote, reason) accepted."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9._:-]*$")
+
+
+class Certainty(StrEnum):
+    """How sure the source is of the fact, in the source's own framing."""
+
+    ALLEGED = "alleged"
+    CLAIMED = "claimed"
+    REPORTED = "reported"
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+    DENIED = "denied"
+
+
+def normalise_name(name: str) -> str:
+    """The matching key of a name: Unicode NFKC, trimmed, inner white space folded, casefolded."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", name)).strip().casefold()
+
+
+def _clean_name(value: str) -> str:
+    value = _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    if not value:
+        raise ValueError("must not be empty")
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    if len(value) > MAX_NAME_LENGTH:
+        raise ValueError(f"is longer than {MAX_NAME_LENGTH} characters")
+    return value
+
+
+def _clean_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    if len(value) > MAX_TEXT_LENGTH:
+        raise ValueError(f"is longer than {MAX_TEXT_LENGTH} characters")
+    return value
+
+
+def _clean_slug(value: str) -> str:
+    value = value.strip()
+    if len(value) > MAX_NAME_LENGTH:
+        raise ValueError(f"is longer than {MAX_NAME_LENGTH} characters")
+    if not _SLUG.match(value):
+        raise ValueError(
+            "must be a slug: lower-case letters, digits and . _ : - (starting with a letter or digit)"
+        )
+    return value
+
+
+Name = Annotated[str, AfterValidator(_clean_name)]
+Text = Annotated[str, AfterValidator(_clean_text)]
+Slug = Annotated[str, AfterValidator(_clean_slug)]
+Short = Annotated[str, StringConstraints(max_length=MAX_NAME_LENGTH)]
+
+
+# --- valid time -----------------------------------------------------------------
+
+_PARTIAL = re.compile(
+    r"^(?P<year>\d{4})"
+    r"(?:-(?P<month>\d{2})"
+    r"(?:-(?P<day>\d{2})"
+    r"(?:T(?P<hour>\d{2}):(?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2})(?:\.\d{1,6})?)?"
+    r"(?P<tz>Z|[+-]\d{2}:\d{2})?"
+    r")?)?)?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Occurred:
+    """When a thing happened in the world: a partial ISO 8601 date or an interval.
+
+    `start` and `end` are the first and last instant the value can mean, in UTC,
+    as sortable ISO strings; `precision` says how much of the value is known.
+    """
+
+    text: str
+    precision: str
+    start: str
+    end: str
+
+    @classmethod
+    def parse(cls, text: str) -> Occurred:
+        text = text.strip()
+        if "/" in text:
+            left, _, right = text.partition("/")
+            first, last = cls._parse_point(left), cls._parse_point(right)
+            if last[1] < first[0]:
+                raise ValueError(f"interval {text!r} ends before it starts")
+            return cls(text, "interval", _iso(first[0]), _iso(last[1]))
+        start, end, precision = cls._parse_point(text)
+        return cls(text, precision, _iso(start), _iso(end))
+
+    @staticmethod
+    def _parse_point(text: str) -> tuple[datetime, datetime, str]:
+        match = _PARTIAL.match(text)
+        if match is None:
+            raise ValueError(
+                f"{text!r} is not an ISO 8601 date: use 2023, 2023-05, 2023-05-03, "
+                "2023-05-03T01:30, 2023-05-03T01:30:00+03:00 or start/end"
+            )
+        parts = match.groupdict()
+        try:
+            if parts["hour"] is not None:
+                precision = "second" if parts["second"] is not None else "minute"
+                stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+                if stamp.tzinfo is not None:
+                    stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+                step = timedelta(seconds=1) if precision == "second" else timedelta(minutes=1)
+                return stamp, stamp + step - timedelta(microseconds=1), precision
+            year = int(parts["year"])
+            if parts["day"] is not None:
+                first = date(year, int(parts["month"]), int(parts["day"]))
+                last, precision = first, "day"
+            elif parts["month"] is not None:
+                first = date(year, int(parts["month"]), 1)
+                following = date(year + (first.month == 12), first.month % 12 + 1, 1)
+                last, precision = following - timedelta(days=1), "month"
+            else:
+                first, last, precision = date(year, 1, 1), date(year, 12, 31), "year"
+        except (ValueError, OverflowError) as error:
+            raise ValueError(f"{text!r} is not a real date: {error}") from None
+        start = datetime(first.year, first.month, first.day)
+        end = datetime(last.year, last.month, last.day, 23, 59, 59, 999999)
+        return start, end, precision
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def _check_occurred(value: str) -> str:
+    Occurred.parse(value)
+    return value.strip()
+
+
+OccurredText = Annotated[str, AfterValidator(_check_occurred)]
+"""An `occurred` value as the user wrote it, checked to be a valid partial date or interval."""
+
+
+def _check_timestamp(value: str) -> str:
+    value = value.strip()
+    try:
+        Occurred.parse(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 date or time") from None
+    return value
+
+
+Timestamp = Annotated[str, AfterValidator(_check_timestamp)]
+
+
+class Source(BaseModel):
+    """Where a fact was reported: `name` is required; url, published time and quote help."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Name
+    url: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    published: Timestamp | None = None
+    quote: Text | None = None
+
+
+class NamedRole(BaseModel):
+    """An actor or location of a `FactReported`, with the role it played."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Name
+    role: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^\w+$")]
+
+
+SourceList = Annotated[list[Source], Field(min_length=1, max_length=1000)]

@@ -1,0 +1,1 @@
+"""Adapters to the stores: the codec, SQLite and PostgreSQL recorders and views."""

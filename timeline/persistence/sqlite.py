@@ -1,0 +1,156 @@
+"""SQLite: the event recorder (with the hash chain) and the read-model view.
+
+Both live in one database file. The recorder writes each batch's chain head in the
+same transaction as the batch; the view takes the write lock first (`BEGIN
+IMMEDIATE`), so a view update never races an appender into SQLITE_BUSY.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import (
+    IntegrityError,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
+    Tracking,
+)
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteCursor,
+    SQLiteTrackingRecorder,
+)
+
+from timeline.persistence.chain import GENESIS, link
+from timeline.projections.views import APPLICATION_NAME, SCHEMA, TimelineView
+
+DIGESTS_TABLE = """CREATE TABLE IF NOT EXISTS timeline_digests (
+    last_position BIGINT PRIMARY KEY, first_position BIGINT NOT NULL, head BLOB NOT NULL)"""
+
+
+class SQLiteTimelineRecorder(SQLiteApplicationRecorder):
+    """The event recorder, extended with the hash chain and batch look-ups."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), DIGESTS_TABLE]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        if positions:
+            # The inserts above hold the write lock, so the head read here is the last one.
+            c.execute("SELECT head FROM timeline_digests ORDER BY last_position DESC LIMIT 1")
+            row = c.fetchone()
+            head = bytes(row[0]) if row else GENESIS
+            for position, event in zip(positions, stored_events, strict=True):
+                head = link(
+                    head,
+                    position,
+                    event.originator_id,
+                    event.originator_version,
+                    event.topic,
+                    event.state,
+                )
+            c.execute(
+                "INSERT INTO timeline_digests VALUES (?, ?, ?)",
+                (positions[-1], positions[0], head),
+            )
+        return positions
+
+    def current_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        """The stored version of each aggregate id that exists."""
+        found: dict[UUID, int] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for chunk in _chunks(ids, 500):
+                marks = ", ".join("?" * len(chunk))
+                c.execute(
+                    "SELECT originator_id, MAX(originator_version) FROM stored_events "  # noqa: S608
+                    f"WHERE originator_id IN ({marks}) GROUP BY originator_id",
+                    [i.hex for i in chunk],
+                )
+                found.update((UUID(row[0]), row[1]) for row in c.fetchall())
+        return found
+
+    def version_gap(self) -> str | None:
+        """A description of the first aggregate whose versions are not 1..n, if any."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT originator_id, COUNT(*), MIN(originator_version), MAX(originator_version) "
+                "FROM stored_events GROUP BY originator_id "
+                "HAVING MIN(originator_version) <> 1 OR COUNT(*) <> MAX(originator_version) LIMIT 1"
+            )
+            row = c.fetchone()
+        if row is None:
+            return None
+        return f"aggregate {row[0]} has {row[1]} versions numbered {row[2]}..{row[3]}"
+
+    def digests(self) -> list[tuple[int, int, bytes]]:
+        """(first position, last position, chain head) of every appended batch."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT first_position, last_position, head FROM timeline_digests ORDER BY last_position"
+            )
+            return [(r[0], r[1], bytes(r[2])) for r in c.fetchall()]
+
+
+class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
+    """The read models in the same SQLite file as the log."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *SCHEMA]
+
+    def sql(self, statement: str) -> str:
+        return statement
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Any]:
+        with self.datastore.get_connection(commit=commit) as connection:
+            cursor = connection.cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE" if commit else "BEGIN")
+                yield cursor
+                if commit:
+                    connection.commit()
+                else:
+                    connection.rollback()
+            except sqlite3.IntegrityError as error:
+                connection.rollback()
+                raise IntegrityError(error) from error
+            except sqlite3.OperationalError as error:
+                _rollback(connection)
+                raise OperationalError(error) from error
+            except sqlite3.Error as error:
+                _rollback(connection)
+                raise PersistenceError(error) from error
+            except BaseException:
+                _rollback(connection)
+                raise
+            finally:
+                cursor.sqlite_cursor.close()
+
+    def record_tracking(self, cursor: Any, position: int) -> None:
+        self._insert_tracking(cursor, Tracking(APPLICATION_NAME, position))
+
+    def tracking_position(self, cursor: Any | None = None) -> int:
+        if cursor is None:
+            return self.max_tracking_id(APPLICATION_NAME) or 0
+        return self._max_tracking_id(APPLICATION_NAME, cursor) or 0
+
+    def reset_tracking(self, cursor: Any) -> None:
+        cursor.execute("DELETE FROM tracking WHERE application_name = ?", (APPLICATION_NAME,))
+
+
+def _rollback(connection: Any) -> None:
+    with suppress(sqlite3.Error):
+        connection.rollback()
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

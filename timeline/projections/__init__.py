@@ -1,0 +1,1 @@
+"""Read models: timelines per actor, location and incident, rebuilt from the log."""

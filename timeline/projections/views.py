@@ -1,0 +1,398 @@
+"""The read-model interface and its SQL, shared by the SQLite and PostgreSQL views.
+
+SQL here is written with `?` placeholders; the PostgreSQL view rewrites them. Only
+constant table and column names are ever interpolated into statements.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+import orjson
+
+from timeline.projections.timelines import Lookups, Row, ViewBatch
+
+APPLICATION_NAME = "Timeline"
+
+TABLES = ("tl_facts", "tl_entries", "tl_names", "tl_entities", "tl_log")
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS tl_facts (
+        fact_key TEXT NOT NULL, version INTEGER NOT NULL, position BIGINT NOT NULL,
+        recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, event TEXT NOT NULL,
+        reason TEXT, changes TEXT NOT NULL, record TEXT NOT NULL,
+        valid_from BIGINT NOT NULL, valid_to BIGINT,
+        PRIMARY KEY (fact_key, version))""",
+    "CREATE INDEX IF NOT EXISTS tl_facts_open ON tl_facts (fact_key) WHERE valid_to IS NULL",
+    """CREATE TABLE IF NOT EXISTS tl_entries (
+        kind TEXT NOT NULL, subject TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL,
+        fact_key TEXT NOT NULL, version INTEGER NOT NULL,
+        occurred_start TEXT NOT NULL, occurred_end TEXT NOT NULL,
+        first_position BIGINT NOT NULL, status TEXT NOT NULL,
+        valid_from BIGINT NOT NULL, valid_to BIGINT)""",
+    """CREATE INDEX IF NOT EXISTS tl_entries_current ON tl_entries
+        (kind, subject, occurred_start, first_position) WHERE valid_to IS NULL""",
+    "CREATE INDEX IF NOT EXISTS tl_entries_asof ON tl_entries (kind, subject, valid_from)",
+    "CREATE INDEX IF NOT EXISTS tl_entries_fact ON tl_entries (fact_key) WHERE valid_to IS NULL",
+    """CREATE TABLE IF NOT EXISTS tl_names (
+        kind TEXT NOT NULL, alias TEXT NOT NULL, alias_name TEXT NOT NULL, entity TEXT NOT NULL,
+        valid_from BIGINT NOT NULL, valid_to BIGINT)""",
+    "CREATE INDEX IF NOT EXISTS tl_names_alias ON tl_names (kind, alias, valid_from)",
+    "CREATE INDEX IF NOT EXISTS tl_names_entity ON tl_names (kind, entity, valid_from)",
+    """CREATE TABLE IF NOT EXISTS tl_entities (
+        kind TEXT NOT NULL, entity TEXT NOT NULL, name TEXT NOT NULL, entity_kind TEXT,
+        within TEXT, within_key TEXT, lat DOUBLE PRECISION, lon DOUBLE PRECISION,
+        valid_from BIGINT NOT NULL, valid_to BIGINT)""",
+    "CREATE INDEX IF NOT EXISTS tl_entities_entity ON tl_entities (kind, entity, valid_from)",
+    "CREATE INDEX IF NOT EXISTS tl_entities_within ON tl_entities (kind, within_key)",
+    """CREATE TABLE IF NOT EXISTS tl_log (
+        position BIGINT PRIMARY KEY, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
+        event TEXT NOT NULL, subject TEXT NOT NULL, originator_id TEXT NOT NULL,
+        version INTEGER NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS tl_log_recorded_at ON tl_log (recorded_at)",
+]
+
+_INSERTS = {
+    "tl_facts": (
+        "fact_key",
+        "version",
+        "position",
+        "recorded_at",
+        "recorded_by",
+        "event",
+        "reason",
+        "changes",
+        "record",
+        "valid_from",
+        "valid_to",
+    ),
+    "tl_entries": (
+        "kind",
+        "subject",
+        "name",
+        "role",
+        "fact_key",
+        "version",
+        "occurred_start",
+        "occurred_end",
+        "first_position",
+        "status",
+        "valid_from",
+        "valid_to",
+    ),
+    "tl_names": ("kind", "alias", "alias_name", "entity", "valid_from", "valid_to"),
+    "tl_entities": (
+        "kind",
+        "entity",
+        "name",
+        "entity_kind",
+        "within",
+        "within_key",
+        "lat",
+        "lon",
+        "valid_from",
+        "valid_to",
+    ),
+    "tl_log": ("position", "recorded_at", "recorded_by", "event", "subject", "originator_id", "version"),
+}
+INSERT_SQL = {
+    table: f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"  # noqa: S608
+    for table, cols in _INSERTS.items()
+}
+
+
+def valid(alias: str, as_of: int | None) -> str:
+    """SQL condition: the row was valid at log position `as_of` (None: now).
+
+    `as_of` is always an int produced by the application, never user text.
+    """
+    if as_of is None:
+        return f"{alias}.valid_to IS NULL"
+    n = int(as_of)
+    return f"{alias}.valid_from <= {n} AND ({alias}.valid_to IS NULL OR {alias}.valid_to > {n})"
+
+
+class TimelineView(ABC):
+    """Read models of the timeline, with the tracking position they are current to."""
+
+    @abstractmethod
+    def transaction(self, *, commit: bool) -> AbstractContextManager[Any]:
+        """A DB-API cursor in one transaction; writes take the write lock first."""
+
+    @abstractmethod
+    def sql(self, statement: str) -> str:
+        """The statement in this database's placeholder style."""
+
+    @abstractmethod
+    def record_tracking(self, cursor: Any, position: int) -> None:
+        """Record the position in the tracking table; IntegrityError unless it advances."""
+
+    @abstractmethod
+    def tracking_position(self, cursor: Any | None = None) -> int:
+        """The last log position applied to the read models (0 if none)."""
+
+    # --- writing -----------------------------------------------------------------
+
+    def create_tables(self) -> None:
+        with self.transaction(commit=True) as cursor:
+            for statement in SCHEMA:
+                cursor.execute(self.sql(statement))
+
+    def lookups(self, cursor: Any) -> Lookups:
+        def fact_state(key: str) -> Row | None:
+            cursor.execute(
+                self.sql("SELECT record FROM tl_facts WHERE fact_key = ? AND valid_to IS NULL"),
+                (key,),
+            )
+            row = cursor.fetchone()
+            return orjson.loads(row[0]) if row else None
+
+        def alias_target(kind: str, key: str) -> str | None:
+            cursor.execute(
+                self.sql("SELECT entity FROM tl_names WHERE kind = ? AND alias = ? AND valid_to IS NULL"),
+                (kind, key),
+            )
+            row = cursor.fetchone()
+            return row[0] if row else None
+
+        def entity_exists(kind: str, entity: str) -> bool:
+            cursor.execute(
+                self.sql("SELECT 1 FROM tl_entities WHERE kind = ? AND entity = ? AND valid_to IS NULL"),
+                (kind, entity),
+            )
+            return cursor.fetchone() is not None
+
+        return Lookups(fact_state, alias_target, entity_exists)
+
+    def write_batch(self, cursor: Any, batch: ViewBatch) -> None:
+        """Write a batch's rows and its tracking position in the caller's transaction."""
+        if batch.close_facts:
+            for table in ("tl_facts", "tl_entries"):
+                cursor.executemany(
+                    self.sql(
+                        f"UPDATE {table} SET valid_to = ? WHERE fact_key = ? AND valid_to IS NULL"  # noqa: S608
+                    ),
+                    batch.close_facts,
+                )
+        if batch.close_names:
+            cursor.executemany(
+                self.sql(
+                    "UPDATE tl_names SET valid_to = ? WHERE kind = ? AND alias = ? AND valid_to IS NULL"
+                ),
+                batch.close_names,
+            )
+        if batch.close_entities:
+            cursor.executemany(
+                self.sql(
+                    "UPDATE tl_entities SET valid_to = ? WHERE kind = ? AND entity = ? AND valid_to IS NULL"
+                ),
+                batch.close_entities,
+            )
+        for table, rows in (
+            ("tl_facts", batch.facts),
+            ("tl_entries", batch.entries),
+            ("tl_names", batch.names),
+            ("tl_entities", batch.entities),
+            ("tl_log", batch.log),
+        ):
+            if rows:
+                columns = _INSERTS[table]
+                cursor.executemany(
+                    self.sql(INSERT_SQL[table]),
+                    [tuple(_cell(row[c]) for c in columns) for row in rows],
+                )
+        if batch.last_position:
+            self.record_tracking(cursor, batch.last_position)
+
+    def clear(self, cursor: Any) -> None:
+        """Delete every read-model row and the tracking position (for a replay)."""
+        for table in TABLES:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        self.reset_tracking(cursor)
+
+    @abstractmethod
+    def reset_tracking(self, cursor: Any) -> None:
+        """Forget the tracking position."""
+
+    # --- reading -----------------------------------------------------------------
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.transaction(commit=False) as cursor:
+            cursor.execute(self.sql(statement), tuple(params))
+            return [tuple(row) for row in cursor.fetchall()]
+
+    def resolve(self, kind: str, key: str, as_of: int | None) -> str:
+        """The canonical key a name key stands for (following aliases, at most 8 hops)."""
+        seen = {key}
+        for _ in range(8):
+            rows = self.query(
+                f"SELECT entity FROM tl_names n WHERE kind = ? AND alias = ? AND {valid('n', as_of)}",  # noqa: S608
+                (kind, key),
+            )
+            if not rows or rows[0][0] in seen:
+                break
+            key = rows[0][0]
+            seen.add(key)
+        return key
+
+    def within_tree(self, root: str, as_of: int | None) -> list[str]:
+        """The location key `root` and every location within it, at any depth."""
+        statement = f"""
+            WITH RECURSIVE tree(k) AS (
+                SELECT ?
+                UNION
+                SELECT e.entity FROM tree JOIN tl_entities e
+                  ON e.kind = 'location' AND {valid("e", as_of)}
+                 AND (e.within_key = tree.k OR e.within_key IN (
+                      SELECT n.alias FROM tl_names n
+                       WHERE n.kind = 'location' AND n.entity = tree.k AND {valid("n", as_of)}))
+            )
+            SELECT k FROM tree"""  # noqa: S608
+        return [row[0] for row in self.query(statement, (root,))]
+
+    def aliases(self, kind: str, keys: Sequence[str], as_of: int | None) -> list[tuple[str, str]]:
+        """(alias key, alias as written) of every alias pointing at one of `keys`."""
+        if not keys:
+            return []
+        marks = ", ".join("?" * len(keys))
+        return [
+            (row[0], row[1])
+            for row in self.query(
+                f"SELECT alias, alias_name FROM tl_names n WHERE kind = ? AND entity IN ({marks}) "  # noqa: S608
+                f"AND {valid('n', as_of)} ORDER BY valid_from",
+                (kind, *keys),
+            )
+        ]
+
+    def entity(self, kind: str, key: str, as_of: int | None) -> Row | None:
+        rows = self.query(
+            "SELECT name, entity_kind, within, lat, lon FROM tl_entities e "  # noqa: S608
+            f"WHERE kind = ? AND entity = ? AND {valid('e', as_of)}",
+            (kind, key),
+        )
+        if not rows:
+            return None
+        name, entity_kind, within, lat, lon = rows[0]
+        return {"name": name, "kind": entity_kind, "within": within, "lat": lat, "lon": lon}
+
+    def entries(
+        self,
+        kind: str,
+        subjects: Sequence[str],
+        *,
+        as_of: int | None,
+        include_retracted: bool,
+        occurred_from: str | None,
+        occurred_to: str | None,
+        limit: int | None,
+    ) -> Iterator[tuple[str, str, Row]]:
+        """(role, name as reported, fact record) for the subjects, by occurred then position."""
+        if not subjects:
+            return
+        conditions = [
+            "e.kind = ?",
+            f"e.subject IN ({', '.join('?' * len(subjects))})",
+            valid("e", as_of),
+        ]
+        params: list[Any] = [kind, *subjects]
+        if not include_retracted:
+            conditions.append("e.status <> 'retracted'")
+        if occurred_from:
+            conditions.append("e.occurred_end >= ?")
+            params.append(occurred_from)
+        if occurred_to:
+            conditions.append("e.occurred_start <= ?")
+            params.append(occurred_to)
+        statement = (
+            "SELECT e.role, e.name, f.record FROM tl_entries e "  # noqa: S608
+            "JOIN tl_facts f ON f.fact_key = e.fact_key AND f.version = e.version "
+            f"WHERE {' AND '.join(conditions)} "
+            "ORDER BY e.occurred_start, e.first_position, e.role"
+        )
+        if limit is not None:
+            statement += f" LIMIT {int(limit)}"
+        for role, name, record in self.query(statement, params):
+            yield role, name, orjson.loads(record)
+
+    def subjects(self, kind: str, as_of: int | None) -> list[tuple[str, str, int]]:
+        """(canonical key, a reported spelling, fact count) of every subject with entries."""
+        statement = (
+            "SELECT COALESCE(n.entity, e.subject) AS canon, MIN(e.name), "  # noqa: S608
+            "COUNT(DISTINCT e.fact_key) FROM tl_entries e "
+            "LEFT JOIN tl_names n ON n.kind = e.kind AND n.alias = e.subject AND "
+            f"{valid('n', as_of)} WHERE e.kind = ? AND {valid('e', as_of)} "
+            "AND e.status <> 'retracted' GROUP BY canon ORDER BY canon"
+        )
+        return [(r[0], r[1], int(r[2])) for r in self.query(statement, (kind,))]
+
+    def registered(self, kind: str, as_of: int | None) -> dict[str, str]:
+        """Canonical key -> registered name of every registered entity of a kind."""
+        rows = self.query(
+            f"SELECT entity, name FROM tl_entities e WHERE kind = ? AND {valid('e', as_of)}",  # noqa: S608
+            (kind,),
+        )
+        return dict(rows)
+
+    def fact_versions(self, key: str, as_of: int | None) -> list[Row]:
+        limit = "" if as_of is None else f" AND position <= {int(as_of)}"
+        rows = self.query(
+            "SELECT version, event, position, recorded_at, recorded_by, reason, changes "  # noqa: S608
+            f"FROM tl_facts WHERE fact_key = ?{limit} ORDER BY version",
+            (key,),
+        )
+        return [
+            {
+                "version": r[0],
+                "event": r[1],
+                "position": r[2],
+                "recorded_at": r[3],
+                "recorded_by": r[4],
+                "reason": r[5],
+                "changes": orjson.loads(r[6]),
+            }
+            for r in rows
+        ]
+
+    def log(self, since: int, limit: int | None, as_of: int | None) -> list[Row]:
+        statement = "SELECT position, recorded_at, recorded_by, event, subject, version FROM tl_log WHERE position > ?"
+        params: list[Any] = [since]
+        if as_of is not None:
+            statement += " AND position <= ?"
+            params.append(as_of)
+        statement += " ORDER BY position"
+        if limit is not None:
+            statement += f" LIMIT {int(limit)}"
+        return [
+            {
+                "position": r[0],
+                "recorded_at": r[1],
+                "recorded_by": r[2],
+                "event": r[3],
+                "subject": r[4],
+                "version": r[5],
+            }
+            for r in self.query(statement, params)
+        ]
+
+    def position_at(self, recorded_at: str) -> int:
+        """The last log position recorded at or before the given UTC time (0 if none)."""
+        rows = self.query("SELECT MAX(position) FROM tl_log WHERE recorded_at <= ?", (recorded_at,))
+        return int(rows[0][0] or 0)
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every read-model row, sorted: for comparing two views."""
+        out = {}
+        for table in TABLES:
+            columns = _INSERTS[table]
+            rows = self.query(f"SELECT {', '.join(columns)} FROM {table}")  # noqa: S608
+            out[table] = sorted(rows, key=lambda r: tuple("" if v is None else str(v) for v in r))
+        return out
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    return value
