@@ -8,12 +8,14 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
+from dataclasses import astuple
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import IO, Annotated, Any, ClassVar
 from uuid import UUID
 
+import orjson
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 from eventsourcing.utils import get_topic
 from pydantic import TypeAdapter, ValidationError
 
@@ -22,6 +24,7 @@ from timeline.domain.events import EVENTS_BY_TYPE, GazetteerStatement, Reported
 from timeline.domain.fact import (
     AmendmentError,
     Fact,
+    creation_digest,
     fact_uuid,
     validate_changes,
 )
@@ -30,6 +33,7 @@ from timeline.errors import (
     ConflictError,
     InvalidInputError,
     JournalInvalidError,
+    NotFoundError,
     StoreError,
 )
 from timeline.journal import Entry, JournalError, parse_object, read_journal
@@ -80,11 +84,15 @@ class Timeline(Application):
         """
         with ExitStack() as stack:
             files = [(name, _materialise(name, stack)) for name in paths]
-            total = self._validate(files)
+            # Valid entries are spooled in compact form, so the write pass neither
+            # re-validates nor holds the journal in memory.
+            spool = stack.enter_context(tempfile.TemporaryFile(prefix="timeline-valid-"))
+            total = self._validate(files, spool)
             if dry_run:
                 return AppendResult(appended=0, present=0)
+            spool.seek(0)
             appended = present = done = 0
-            for batch in _batches(self._entries(files), BATCH_SIZE):
+            for batch in _batches(_spooled(spool), BATCH_SIZE):
                 written, held = self._write_with_retries(batch, recorded_by)
                 appended, present, done = appended + written, present + held, done + len(batch)
                 if progress:
@@ -92,13 +100,26 @@ class Timeline(Application):
         self.project()
         return AppendResult(appended=appended, present=present)
 
-    def submit(self, obj: dict[str, Any], *, recorded_by: str, where: str) -> AppendResult:
-        """Validate and write one journal object (what `record`, `correct` … send)."""
+    def submit(
+        self,
+        obj: dict[str, Any],
+        *,
+        recorded_by: str,
+        where: str,
+        expected_version: int | None = None,
+    ) -> AppendResult:
+        """Validate and write one journal object (what `record`, `correct` … send).
+
+        With `expected_version`, an amendment is refused with ConflictError unless the
+        fact is still at that version when it is written (checked again on retry).
+        """
         entry = parse_object(obj, where, 1)
         if isinstance(entry, JournalError):
             raise InvalidInputError(entry.message)
+        if entry.is_amendment and self.fact_version(entry.key) is None:
+            raise NotFoundError(f"no fact {entry.key!r} in the record")
         self._check_references([entry], {})
-        written, held = self._write_with_retries([entry], recorded_by)
+        written, held = self._write_with_retries([entry], recorded_by, expected_version)
         self.project()
         return AppendResult(appended=written, present=held)
 
@@ -109,53 +130,64 @@ class Timeline(Application):
     def recorder_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
         return self.recorder.current_versions(ids)  # type: ignore[attr-defined,no-any-return]
 
-    def _entries(self, files: Sequence[tuple[str, Path]]) -> Iterator[Entry]:
-        for name, path in files:
-            with path.open("rb") as stream:
-                for item in read_journal(stream, name):
-                    assert isinstance(item, Entry)  # validated in the first pass
-                    yield item
+    def _validate(self, files: Sequence[tuple[str, Path]], spool: IO[bytes]) -> int:
+        """First pass: every line valid, every amendment refers to a known fact.
 
-    def _validate(self, files: Sequence[tuple[str, Path]]) -> int:
-        """First pass: every line valid, every amendment refers to a known fact."""
+        Valid entries are written to `spool`; JournalInvalidError lists the problems.
+        """
         problems: list[str] = []
-        count = 0
+        errors = count = 0
         facts: dict[str, tuple[str, str]] = {}
         referring: list[Entry] = []
         new_facts: list[Entry] = []
+
+        def note(found: Iterable[str]) -> None:
+            nonlocal errors
+            for problem in found:
+                errors += 1
+                if len(problems) < MAX_REPORTED_ERRORS:
+                    problems.append(problem)
+
         for name, path in files:
             with path.open("rb") as stream:
                 for item in read_journal(stream, name):
                     count += 1
                     problem = self._check_entry(item, facts, referring)
                     if problem:
-                        problems.append(problem)
-                    elif isinstance(item, Entry) and item.is_fact:
+                        note([problem])
+                        continue
+                    assert isinstance(item, Entry)
+                    if not errors:
+                        spool.write(orjson.dumps(astuple(item)) + b"\n")
+                    if item.is_fact:
                         new_facts.append(item)
                         if len(new_facts) >= BATCH_SIZE:
-                            problems.extend(self._check_existing(new_facts))
+                            note(self._check_existing(new_facts))
                             new_facts = []
-        problems.extend(self._check_existing(new_facts))
-        problems.extend(self._check_references(referring, facts, raise_first=False))
-        errors = len(problems)
-        problems = problems[:MAX_REPORTED_ERRORS]
+        note(self._check_existing(new_facts))
+        note(self._check_references(referring, facts, raise_first=False))
         if errors:
             raise JournalInvalidError(problems, errors)
         return count
 
     def _check_existing(self, entries: Sequence[Entry]) -> list[str]:
         """Facts the store already holds must hold the same content."""
-        versions = self.recorder_versions([fact_uuid(e.key) for e in entries])
+        stored = self.recorder.first_events([fact_uuid(e.key) for e in entries])  # type: ignore[attr-defined]
         problems = []
         for entry in entries:
-            if fact_uuid(entry.key) in versions:
-                fact = self._get_fact(fact_uuid(entry.key))
-                if fact.digest != entry.digest:
-                    problems.append(
-                        f"{entry.path}:{entry.line}: fact {entry.key!r} is already recorded "
-                        "with different content; use FactCorrected to change it"
-                    )
+            event = stored.get(fact_uuid(entry.key))
+            if event is not None and self._creation_digest(event) != entry.digest:
+                problems.append(
+                    f"{entry.path}:{entry.line}: fact {entry.key!r} is already recorded "
+                    "with different content; use FactCorrected to change it"
+                )
         return problems
+
+    def _creation_digest(self, stored: StoredEvent) -> str:
+        """The content digest of a fact's first stored event, as the journal computes it."""
+        event = self.mapper.to_domain_event(stored)
+        assert isinstance(event, Reported)
+        return creation_digest(event)
 
     @staticmethod
     def _check_entry(
@@ -211,9 +243,11 @@ class Timeline(Application):
                     problems.append(problem)
         return problems
 
-    def _write_with_retries(self, batch: Sequence[Entry], recorded_by: str) -> tuple[int, int]:
+    def _write_with_retries(
+        self, batch: Sequence[Entry], recorded_by: str, expected_version: int | None = None
+    ) -> tuple[int, int]:
         for attempt in range(WRITE_RETRIES):
-            aggregates, written, held = self._prepare(batch, recorded_by)
+            aggregates, written, held = self._prepare(batch, recorded_by, expected_version)
             if not aggregates:
                 return written, held
             try:
@@ -231,10 +265,14 @@ class Timeline(Application):
             f"(after {WRITE_RETRIES} attempts)"
         )
 
-    def _prepare(self, batch: Sequence[Entry], recorded_by: str) -> tuple[list[Fact | Statement], int, int]:
+    def _prepare(
+        self, batch: Sequence[Entry], recorded_by: str, expected_version: int | None = None
+    ) -> tuple[list[Fact | Statement], int, int]:
         """The aggregates with new events for a batch, and the counts written / present."""
         ids = {self._aggregate_id(e) for e in batch}
         versions = self.recorder_versions(list(ids))
+        reported = [self._aggregate_id(e) for e in batch if e.is_fact]
+        first = self.recorder.first_events([i for i in reported if i in versions])  # type: ignore[attr-defined]
         loaded: dict[UUID, Fact | Statement] = {}
         changed: dict[UUID, Fact | Statement] = {}
         written = held = 0
@@ -243,8 +281,14 @@ class Timeline(Application):
             where = f"{entry.path}:{entry.line}"
             if entry.type in FACT_TYPES or entry.type in _GAZETTEER:
                 if uid in changed or uid in versions:
-                    existing = changed.get(uid) or self._get_any(uid, loaded)
-                    if isinstance(existing, Fact) and existing.digest != entry.digest:
+                    if uid in changed:
+                        existing = changed[uid]
+                        digest = existing.digest if isinstance(existing, Fact) else entry.digest
+                    elif entry.is_fact:
+                        digest = self._creation_digest(first[uid])
+                    else:  # a statement's id is its content digest: same id, same content
+                        digest = entry.digest
+                    if digest != entry.digest:
                         raise ConflictError(
                             f"{where}: fact {entry.key!r} was recorded meanwhile with different "
                             "content; nothing more was written"
@@ -259,6 +303,11 @@ class Timeline(Application):
             if entry.digest in fact.amendments:
                 held += 1
                 continue
+            if expected_version is not None and fact.version != expected_version:
+                raise ConflictError(
+                    f"fact {entry.key!r} is at version {fact.version}, not {expected_version}; "
+                    "nothing was written"
+                )
             try:
                 _amend(fact, entry, recorded_by)
             except AmendmentError as error:
@@ -390,10 +439,17 @@ def _materialise(name: str, stack: ExitStack) -> Path:
         if not path.is_file():
             raise InvalidInputError(f"{name}: no such file")
         return path
-    spool = stack.enter_context(tempfile.NamedTemporaryFile(prefix="timeline-stdin-", suffix=".journal"))
+    spool = stack.enter_context(  # noqa: SIM115 - closed by the caller's ExitStack
+        tempfile.NamedTemporaryFile(prefix="timeline-stdin-", suffix=".journal")
+    )
     shutil.copyfileobj(sys.stdin.buffer, spool)
     spool.flush()
     return Path(spool.name)
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[Entry]:
+    for line in spool:
+        yield Entry(*orjson.loads(line))
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

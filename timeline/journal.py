@@ -27,6 +27,7 @@ MAX_DEPTH = 32
 
 FACT_TYPE_NAMES = frozenset(cls.__name__ for cls in FACT_EVENTS)
 AMENDMENT_TYPE_NAMES = frozenset(cls.__name__ for cls in AMENDMENT_EVENTS)
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,7 @@ def parse_object(obj: Any, path: str, line: int) -> Entry | JournalError:
     model = INPUT_MODELS.get(kind)
     if model is None:
         return JournalError(path, line, f"unknown type {kind[:80]!r} (one of: {', '.join(INPUT_MODELS)})")
-    if _depth(obj) > MAX_DEPTH:
+    if _deep(obj):
         return JournalError(path, line, f"JSON nested deeper than {MAX_DEPTH} levels")
     body = {k: v for k, v in obj.items() if k != "type"}
     try:
@@ -132,6 +133,8 @@ def _read_lines(stream: IO[bytes], path: str) -> Iterator[Entry | JournalError]:
         if raw is None:
             yield JournalError(path, number, f"line longer than {MAX_LINE_BYTES} bytes")
             continue
+        if number == 1:
+            raw = raw.removeprefix(_BOM)  # _peek skips a BOM, so the reader must too
         if not raw.strip():
             continue
         try:
@@ -159,7 +162,7 @@ def _bounded_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
 
 
 def _read_array(stream: IO[bytes], path: str) -> Iterator[Entry | JournalError]:
-    data = stream.read()
+    data = stream.read().removeprefix(_BOM)
     try:
         items = orjson.loads(data)
     except orjson.JSONDecodeError as error:
@@ -211,6 +214,14 @@ def _peek(stream: IO[bytes]) -> bytes:
         stripped = chunk.lstrip(b" \t\r\n\xef\xbb\xbf")
         return stripped[:1]
     raise TypeError("journal streams must be buffered readers")
+
+
+def _deep(obj: dict[str, Any]) -> bool:
+    """True if the object nests deeper than MAX_DEPTH (cheap for the usual shallow lines)."""
+    containers = sum(isinstance(v, dict | list) for v in obj.values())
+    if containers == 0:
+        return False
+    return _depth(obj) > MAX_DEPTH
 
 
 def _depth(obj: Any, level: int = 1) -> int:

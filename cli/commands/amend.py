@@ -9,7 +9,7 @@ from cli import render
 from cli.errors import handle_errors
 from cli.options import Db, Format, Reason, RecordedBy
 from cli.session import record
-from timeline import ConflictError, InvalidInputError, NotFoundError, Timeline
+from timeline import InvalidInputError
 from timeline.results import AppendResult
 
 FactId = Annotated[str, typer.Argument(help="The fact's id.")]
@@ -95,17 +95,10 @@ def _submit(
     recorded_by: str | None,
 ) -> None:
     with record(ctx, db, recorded_by) as (timeline, config):
-        _check_version(timeline, fact, if_version)
-        result = timeline.submit(obj, recorded_by=config.recorded_by, where="<command line>")
+        result = timeline.submit(
+            obj, recorded_by=config.recorded_by, where="<command line>", expected_version=if_version
+        )
     _report(result, fmt)
-
-
-def _check_version(timeline: Timeline, fact: str, expected: int | None) -> None:
-    current = timeline.fact_version(fact)
-    if current is None:
-        raise NotFoundError(f"no fact {fact!r} in the record")
-    if expected is not None and current != expected:
-        raise ConflictError(f"fact {fact!r} is at version {current}, not {expected}; nothing was written")
 
 
 def _assignment(item: str) -> tuple[str, Any]:

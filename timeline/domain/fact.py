@@ -120,14 +120,19 @@ class Fact(BaseAggregate[UUID]):
         """Evolve the state by one event (shared with the projections through `apply_to_state`)."""
         self.state = apply_to_state(self.state, event)
         if isinstance(event, Reported):
-            fields = event.model_dump(mode="json", exclude=_ENVELOPE, exclude_none=True)
-            self.digest = content_digest({"type": type(event).__name__, **fields})
+            self.digest = creation_digest(event)
         if isinstance(event, FactRetracted):
             self.status = "retracted"
         elif isinstance(event, FactCorrected) and self.status != "retracted":
             self.status = "corrected"
         if isinstance(event, Amendment) and event.digest:
             self.amendments.add(event.digest)
+
+
+def creation_digest(event: Reported) -> str:
+    """The digest of a fact's reported content, equal to its journal line's `Entry.digest`."""
+    fields = event.model_dump(mode="json", exclude=_ENVELOPE, exclude_none=True)
+    return content_digest({"type": type(event).__name__, **fields})
 
 
 def validate_changes(fact_type: FactType, state: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -104,7 +105,11 @@ class Occurred:
 
     @classmethod
     def parse(cls, text: str) -> Occurred:
-        text = text.strip()
+        """Parse a partial ISO date or interval; ValueError with a readable message if invalid."""
+        return _parse_occurred(text.strip())
+
+    @classmethod
+    def _parse(cls, text: str) -> Occurred:
         if "/" in text:
             left, _, right = text.partition("/")
             first, last = cls._parse_point(left), cls._parse_point(right)
@@ -146,6 +151,12 @@ class Occurred:
         start = datetime(first.year, first.month, first.day)
         end = datetime(last.year, last.month, last.day, 23, 59, 59, 999999)
         return start, end, precision
+
+
+@lru_cache(maxsize=4096)
+def _parse_occurred(text: str) -> Occurred:
+    # Journals repeat dates a lot; parsed values are immutable, so they are shared.
+    return Occurred._parse(text)
 
 
 def _iso(moment: datetime) -> str:

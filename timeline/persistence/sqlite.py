@@ -77,6 +77,22 @@ class SQLiteTimelineRecorder(SQLiteApplicationRecorder):
                 found.update((UUID(row[0]), row[1]) for row in c.fetchall())
         return found
 
+    def first_events(self, ids: Sequence[UUID]) -> dict[UUID, StoredEvent]:
+        """The first stored event of each aggregate id that exists."""
+        found: dict[UUID, StoredEvent] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for chunk in _chunks(ids, 500):
+                marks = ", ".join("?" * len(chunk))
+                c.execute(
+                    "SELECT originator_id, topic, state FROM stored_events "  # noqa: S608
+                    f"WHERE originator_version = 1 AND originator_id IN ({marks})",
+                    [i.hex for i in chunk],
+                )
+                for row in c.fetchall():
+                    uid = UUID(row[0])
+                    found[uid] = StoredEvent(uid, 1, row[1], bytes(row[2]))
+        return found
+
     def version_gap(self) -> str | None:
         """A description of the first aggregate whose versions are not 1..n, if any."""
         with self.datastore.transaction(commit=False) as c:

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (or `python -m bench --sizes 10000,100000`)."""
