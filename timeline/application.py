@@ -118,7 +118,11 @@ class Timeline(Application):
             raise InvalidInputError(entry.message)
         if entry.is_amendment and self.fact_version(entry.key) is None:
             raise NotFoundError(f"no fact {entry.key!r} in the record")
-        self._check_references([entry], {})
+        if entry.is_amendment:  # only amendments refer to a stored fact
+            self._check_references([entry], {})
+        if entry.is_fact:
+            for problem in self._check_existing([entry]):
+                raise InvalidInputError(problem.split(": ", 1)[1])
         written, held = self._write_with_retries([entry], recorded_by, expected_version)
         self.project()
         return AppendResult(appended=written, present=held)
@@ -137,7 +141,7 @@ class Timeline(Application):
         """
         problems: list[str] = []
         errors = count = 0
-        facts: dict[str, tuple[str, str]] = {}
+        facts: dict[str, tuple[str, str, str]] = {}
         referring: list[Entry] = []
         new_facts: list[Entry] = []
 
@@ -192,7 +196,7 @@ class Timeline(Application):
     @staticmethod
     def _check_entry(
         item: Entry | JournalError,
-        facts: dict[str, tuple[str, str]],
+        facts: dict[str, tuple[str, str, str]],
         referring: list[Entry],
     ) -> str | None:
         if isinstance(item, JournalError):
@@ -202,11 +206,16 @@ class Timeline(Application):
             seen = facts.get(item.key)
             if seen is not None and seen[1] != item.digest[:16]:
                 return f"{where}: fact {item.key!r} appears earlier with different content"
-            facts[item.key] = (item.type, item.digest[:16])
+            facts[item.key] = (item.type, item.digest[:16], seen[2] if seen else "")
         elif item.is_amendment:
             known = facts.get(item.key)
             if known is None:
                 referring.append(item)
+            elif known[2] and item.digest != known[2] and item.type != "SourceAdded":
+                # the write would fail half-way (after earlier batches) if not caught here
+                return f"{where}: fact {item.key!r} is retracted earlier in the input"
+            elif item.type == "FactRetracted":
+                facts[item.key] = (known[0], known[1], item.digest)
             elif item.type == "FactCorrected":
                 problem = _check_change_fields(known[0], item.fields["changes"])
                 if problem:
@@ -216,12 +225,13 @@ class Timeline(Application):
     def _check_references(
         self,
         referring: Sequence[Entry],
-        facts: dict[str, tuple[str, str]],
+        facts: dict[str, tuple[str, str, str]],
         *,
         raise_first: bool = True,
     ) -> list[str]:
         """Amendments of facts not earlier in the input must name facts in the store."""
         problems: list[str] = []
+        retracted: dict[str, str] = {}  # fact -> digest of its retraction earlier in the input
         for chunk in _batches(iter(referring), 500):
             ids = [fact_uuid(e.key) for e in chunk if e.key not in facts]
             versions = self.recorder_versions(ids)
@@ -231,6 +241,10 @@ class Timeline(Application):
                 problem = None
                 if fact_uuid(entry.key) not in versions:
                     problem = f"{entry.path}:{entry.line}: {entry.type} refers to unknown fact {entry.key!r}"
+                elif entry.type != "SourceAdded" and (
+                    problem := self._retracted_problem(entry, retracted)
+                ):
+                    pass
                 elif entry.type == "FactCorrected":
                     fact = self._get_fact(fact_uuid(entry.key))
                     try:
@@ -242,6 +256,17 @@ class Timeline(Application):
                         raise InvalidInputError(problem.split(": ", 1)[1])
                     problems.append(problem)
         return problems
+
+    def _retracted_problem(self, entry: Entry, retracted: dict[str, str]) -> str | None:
+        """Why a correction or retraction of a stored fact cannot apply (it is retracted)."""
+        fact = self._get_fact(fact_uuid(entry.key))
+        if entry.digest in fact.amendments or entry.digest == retracted.get(entry.key):
+            return None  # already recorded: re-appending writes nothing
+        if fact.status == "retracted" or entry.key in retracted:
+            return f"{entry.path}:{entry.line}: fact {entry.key!r} is retracted and cannot be amended"
+        if entry.type == "FactRetracted":
+            retracted[entry.key] = entry.digest
+        return None
 
     def _write_with_retries(
         self, batch: Sequence[Entry], recorded_by: str, expected_version: int | None = None
