@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import typer
 
-from cli.commands import amend, audit, maintenance, record, timelines, write
+from cli.commands import amend, audit, interop, maintenance, record, timelines, write
 from cli.errors import handle_errors
 
 app = typer.Typer(
@@ -47,6 +47,8 @@ def root(
 for module in (write, amend, timelines, audit, maintenance):
     module.register(app)
 app.add_typer(record.app, name="record")
+app.add_typer(interop.import_app, name="import")
+app.add_typer(interop.export_app, name="export")
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from timeline.domain.catalogue import FACT_TYPES, FactType
 from timeline.domain.events import (
+    FACT_EVENTS,
     Amendment,
     Created,
     Event,
@@ -131,7 +132,7 @@ class Fact(BaseAggregate[UUID]):
 
 def creation_digest(event: Reported) -> str:
     """The digest of a fact's reported content, equal to its journal line's `Entry.digest`."""
-    fields = event.model_dump(mode="json", exclude=_ENVELOPE, exclude_none=True)
+    fields = event.model_dump(mode="json", exclude=set(_ENVELOPE), exclude_none=True)
     return content_digest({"type": type(event).__name__, **fields})
 
 
@@ -153,16 +154,31 @@ def validate_changes(fact_type: FactType, state: dict[str, Any], changes: dict[s
     return {field: valid[field] for field in changes}
 
 
+def apply_fields(fields: dict[str, Any], event_name: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The fact's fields (journal-shaped, with `type`, no None values) after one more event.
+
+    `payload` is the event's own fields as stored (JSON-shaped). The aggregate and the
+    projections both evolve facts through this one function.
+    """
+    if event_name in _REPORTED_NAMES:
+        reported = {k: v for k, v in payload.items() if v is not None and k not in _ENVELOPE}
+        reported["sources"] = [{k: v for k, v in s.items() if v is not None} for s in payload["sources"]]
+        return {"type": event_name, **reported}
+    if event_name == "FactCorrected":
+        changed = fields | payload["changes"]
+        return {k: v for k, v in changed.items() if v is not None}
+    if event_name == "SourceAdded":
+        source = {k: v for k, v in payload["source"].items() if v is not None}
+        return fields | {"sources": [*fields["sources"], source]}
+    return fields
+
+
 def apply_to_state(state: dict[str, Any], event: Event) -> dict[str, Any]:
-    """The fact state (journal-shaped dict, with `type`) after one more event."""
-    if isinstance(event, Reported):
-        fields = event.model_dump(mode="json", exclude=_ENVELOPE)
-        return {"type": type(event).__name__, **fields}
-    if isinstance(event, FactCorrected):
-        return state | event.changes
-    if isinstance(event, SourceAdded):
-        return state | {"sources": [*state["sources"], event.source.model_dump(mode="json")]}
-    return state
+    """The fact state after one more (decoded) event."""
+    return apply_fields(state, type(event).__name__, event.model_dump(mode="json", exclude=_ENVELOPE))
 
 
-_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "recorded_by"}
+_ENVELOPE = frozenset(
+    {"originator_id", "originator_version", "timestamp", "originator_topic", "recorded_by", "class_version"}
+)
+_REPORTED_NAMES = frozenset(cls.__name__ for cls in FACT_EVENTS)

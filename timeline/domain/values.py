@@ -33,6 +33,7 @@ class Certainty(StrEnum):
     DENIED = "denied"
 
 
+@lru_cache(maxsize=65536)
 def normalise_name(name: str) -> str:
     """The matching key of a name: Unicode NFKC, trimmed, inner white space folded, casefolded."""
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", name)).strip().casefold()

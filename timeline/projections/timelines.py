@@ -17,21 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from timeline.domain.catalogue import FACT_TYPES
-from timeline.domain.events import (
-    ActorRegistered,
-    AliasAdded,
-    Amendment,
-    Event,
-    FactCorrected,
-    FactRetracted,
-    GazetteerStatement,
-    LocationRegistered,
-    Reported,
-)
-from timeline.domain.fact import apply_to_state
+from timeline.domain.events import AMENDMENT_EVENTS, FACT_EVENTS
+from timeline.domain.fact import apply_fields
 from timeline.domain.values import Occurred, normalise_name
 
 Row = dict[str, Any]
+_REPORTED = frozenset(cls.__name__ for cls in FACT_EVENTS)
+_AMENDMENTS = frozenset(cls.__name__ for cls in AMENDMENT_EVENTS)
 
 
 @dataclass
@@ -71,66 +63,70 @@ class TimelineProjection:
     def __init__(self, lookups: Lookups) -> None:
         self.lookups = lookups
 
-    def process(self, batch: ViewBatch, event: Event, position: int) -> None:
-        recorded_at = _iso_utc(event)
+    def process(
+        self, batch: ViewBatch, name: str, payload: Row, originator_id: str, version: int, position: int
+    ) -> None:
+        """Add the rows of one stored event: its type name and stored (JSON) payload."""
+        recorded_at = normal_timestamp(payload["timestamp"])
         batch.last_position = position
-        if isinstance(event, Reported):
-            subject = event.id
-        elif isinstance(event, Amendment):
-            subject = event.fact
+        if name in _REPORTED:
+            subject = payload["id"]
+        elif name in _AMENDMENTS:
+            subject = payload["fact"]
         else:
-            subject = getattr(event, "alias", None) or getattr(event, "name", "")
+            subject = payload.get("name", "")
         batch.log.append(
             {
                 "position": position,
                 "recorded_at": recorded_at,
-                "recorded_by": event.recorded_by,
-                "event": type(event).__name__,
+                "recorded_by": payload.get("recorded_by", ""),
+                "event": name,
                 "subject": subject,
-                "originator_id": event.originator_id.hex,
-                "version": event.originator_version,
+                "originator_id": originator_id,
+                "version": version,
             }
         )
-        if isinstance(event, Reported | Amendment):
-            self._fact_event(batch, event, position, recorded_at)
-        elif isinstance(event, GazetteerStatement):
-            self._gazetteer_event(batch, event, position)
+        if name in _REPORTED or name in _AMENDMENTS:
+            self._fact_event(batch, name, payload, version, position, recorded_at)
+        else:
+            self._gazetteer_event(batch, name, payload, position)
 
     # --- facts ---------------------------------------------------------------
 
     def _fact_event(
-        self, batch: ViewBatch, event: Reported | Amendment, position: int, recorded_at: str
+        self, batch: ViewBatch, name: str, payload: Row, version: int, position: int, recorded_at: str
     ) -> None:
-        if isinstance(event, Reported):
-            key, previous = event.id, None
+        if name in _REPORTED:
+            key, previous = payload["id"], None
         else:
-            key = event.fact
+            key = payload["fact"]
             previous = self._current(batch, key)
             if previous is None:  # an amendment of a fact the view never saw
                 return
             self._close_fact(batch, key, position)
-        state = apply_to_state(previous["fields"] if previous else {}, event)
+        before = previous["fields"] if previous else {}
+        fields = apply_fields(before, name, payload)
         status = previous["status"] if previous else "active"
-        if isinstance(event, FactRetracted):
+        if name == "FactRetracted":
             status = "retracted"
-        elif isinstance(event, FactCorrected) and status != "retracted":
+        elif name == "FactCorrected" and status != "retracted":
             status = "corrected"
         record = {
-            "fields": state,
+            "fields": fields,
             "status": status,
-            "version": event.originator_version,
+            "version": version,
             "first_position": previous["first_position"] if previous else position,
             "first_recorded_at": previous["first_recorded_at"] if previous else recorded_at,
         }
         fact_row = {
             "fact_key": key,
-            "version": event.originator_version,
+            "version": version,
             "position": position,
             "recorded_at": recorded_at,
-            "recorded_by": event.recorded_by,
-            "event": type(event).__name__,
-            "reason": getattr(event, "reason", None),
-            "changes": _diff(previous["fields"] if previous else {}, state),
+            "recorded_by": payload.get("recorded_by", ""),
+            "event": name,
+            "reason": payload.get("reason"),
+            "changes": _diff(before, fields),
             "record": record,
             "valid_from": position,
             "valid_to": None,
@@ -188,24 +184,24 @@ class TimelineProjection:
 
     # --- gazetteer -------------------------------------------------------------
 
-    def _gazetteer_event(self, batch: ViewBatch, event: GazetteerStatement, position: int) -> None:
-        if isinstance(event, AliasAdded):
-            self._set_alias(batch, event.entity, event.alias, normalise_name(event.name), position)
+    def _gazetteer_event(self, batch: ViewBatch, name: str, payload: Row, position: int) -> None:
+        if name == "AliasAdded":
+            entity = normalise_name(payload["name"])
+            self._set_alias(batch, payload["entity"], payload["alias"], entity, position)
             return
-        assert isinstance(event, ActorRegistered | LocationRegistered)
-        kind = "actor" if isinstance(event, ActorRegistered) else "location"
-        entity = normalise_name(event.name)
-        within = getattr(event, "within", None)
+        kind = "actor" if name == "ActorRegistered" else "location"
+        entity = normalise_name(payload["name"])
+        within = payload.get("within")
         self._close_entity(batch, kind, entity, position)
         row = {
             "kind": kind,
             "entity": entity,
-            "name": event.name,
-            "entity_kind": event.kind,
+            "name": payload["name"],
+            "entity_kind": payload.get("kind"),
             "within": within,
             "within_key": normalise_name(within) if within else None,
-            "lat": getattr(event, "lat", None),
-            "lon": getattr(event, "lon", None),
+            "lat": payload.get("lat"),
+            "lon": payload.get("lon"),
             "valid_from": position,
             "valid_to": None,
         }
@@ -214,7 +210,7 @@ class TimelineProjection:
         # A registered name means itself from now on, even if it was an alias before.
         if self._alias_target(batch, kind, entity) is not None:
             self._close_name(batch, kind, entity, position)
-        for alias in event.aliases:
+        for alias in payload.get("aliases") or ():
             self._set_alias(batch, kind, alias, entity, position)
 
     def _set_alias(self, batch: ViewBatch, kind: str, alias: str, entity: str, position: int) -> None:
@@ -258,12 +254,22 @@ class TimelineProjection:
 
 
 def _diff(before: Row, after: Row) -> dict[str, dict[str, Any]]:
-    return {
+    """Field changes of a later version; a first version's are read from its record."""
+    if not before:
+        return {}
+    changed = {
         name: {"from": before.get(name), "to": after.get(name)}
-        for name in sorted(set(before) | set(after))
+        for name in before.keys() | after.keys()
         if before.get(name) != after.get(name)
     }
+    return dict(sorted(changed.items()))
 
 
-def _iso_utc(event: Event) -> str:
-    return event.timestamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def normal_timestamp(stamp: str) -> str:
+    """A stored UTC timestamp as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (sortable as text)."""
+    if stamp.endswith("+00:00"):
+        stamp = stamp[:-6] + "Z"
+    if len(stamp) == 27:
+        return stamp
+    head, _, fraction = stamp[:-1].partition(".")
+    return f"{head}.{fraction.ljust(6, '0')[:6]}Z"

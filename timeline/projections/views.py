@@ -202,7 +202,9 @@ class TimelineView(ABC):
                 columns = _INSERTS[table]
                 cursor.executemany(
                     self.sql(INSERT_SQL[table]),
-                    [tuple(_cell(row[c]) for c in columns) for row in rows],
+                    [tuple(row[c] for c in columns) for row in rows]
+                    if table != "tl_facts"
+                    else [_fact_row(row, columns) for row in rows],
                 )
         if batch.last_position:
             self.record_tracking(cursor, batch.last_position)
@@ -242,7 +244,7 @@ class TimelineView(ABC):
         """The location key `root` and every location within it, at any depth."""
         statement = f"""
             WITH RECURSIVE tree(k) AS (
-                SELECT ?
+                SELECT CAST(? AS TEXT)
                 UNION
                 SELECT e.entity FROM tree JOIN tl_entities e
                   ON e.kind = 'location' AND {valid("e", as_of)}
@@ -320,7 +322,9 @@ class TimelineView(ABC):
     def subjects(self, kind: str, as_of: int | None) -> list[tuple[str, str, int]]:
         """(canonical key, a reported spelling, fact count) of every subject with entries."""
         statement = (
-            "SELECT COALESCE(n.entity, e.subject) AS canon, MIN(e.name), "  # noqa: S608
+            # the spelling shown: one of the canonical name itself if a fact used it, not an alias's
+            "SELECT COALESCE(n.entity, e.subject) AS canon, "  # noqa: S608
+            "COALESCE(MIN(CASE WHEN n.entity IS NULL THEN e.name END), MIN(e.name)), "
             "COUNT(DISTINCT e.fact_key) FROM tl_entries e "
             "LEFT JOIN tl_names n ON n.kind = e.kind AND n.alias = e.subject AND "
             f"{valid('n', as_of)} WHERE e.kind = ? AND {valid('e', as_of)} "
@@ -337,27 +341,42 @@ class TimelineView(ABC):
         return dict(rows)
 
     def fact_versions(self, key: str, as_of: int | None) -> list[Row]:
+        """Every version of a fact up to `as_of`, with its field changes (`from`/`to`).
+
+        The first version's changes are its reported fields (from null); they are
+        derived from its record here rather than stored twice.
+        """
         limit = "" if as_of is None else f" AND position <= {int(as_of)}"
         rows = self.query(
-            "SELECT version, event, position, recorded_at, recorded_by, reason, changes "  # noqa: S608
+            "SELECT version, event, position, recorded_at, recorded_by, reason, changes, "  # noqa: S608
+            "CASE WHEN version = 1 THEN record END "
             f"FROM tl_facts WHERE fact_key = ?{limit} ORDER BY version",
             (key,),
         )
-        return [
-            {
-                "version": r[0],
-                "event": r[1],
-                "position": r[2],
-                "recorded_at": r[3],
-                "recorded_by": r[4],
-                "reason": r[5],
-                "changes": orjson.loads(r[6]),
-            }
-            for r in rows
-        ]
+        versions = []
+        for r in rows:
+            changes = orjson.loads(r[6])
+            if r[7] is not None:
+                fields = orjson.loads(r[7])["fields"]
+                changes = {name: {"from": None, "to": fields[name]} for name in sorted(fields)}
+            versions.append(
+                {
+                    "version": r[0],
+                    "event": r[1],
+                    "position": r[2],
+                    "recorded_at": r[3],
+                    "recorded_by": r[4],
+                    "reason": r[5],
+                    "changes": changes,
+                }
+            )
+        return versions
 
     def log(self, since: int, limit: int | None, as_of: int | None) -> list[Row]:
-        statement = "SELECT position, recorded_at, recorded_by, event, subject, version FROM tl_log WHERE position > ?"
+        statement = (
+            "SELECT position, recorded_at, recorded_by, event, subject, version FROM tl_log "
+            "WHERE position > ?"
+        )
         params: list[Any] = [since]
         if as_of is not None:
             statement += " AND position <= ?"
@@ -392,7 +411,12 @@ class TimelineView(ABC):
         return out
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, dict | list):
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-    return value
+def _fact_row(row: Row, columns: Sequence[str]) -> tuple[Any, ...]:
+    """A tl_facts row with its JSON columns (record, changes) encoded."""
+    return tuple(
+        orjson.dumps(row[c], option=orjson.OPT_SORT_KEYS).decode() if c in _JSON_COLUMNS else row[c]
+        for c in columns
+    )
+
+
+_JSON_COLUMNS = frozenset({"record", "changes"})

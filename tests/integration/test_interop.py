@@ -1,0 +1,339 @@
+"""Interop: ACLED / UCDP / Bellingcat imports and TimelineJS / CSV / NDJSON exports (issue #8)."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import orjson
+import pytest
+
+from timeline import Settings, open_timeline
+from timeline.interop import acled, bellingcat, export, ucdp
+from timeline.interop.common import PlaceTree
+from timeline.interop.importer import import_rows
+from timeline.queries import TimelineQuery, timeline
+
+DATA = Path(__file__).parents[2].parent / "shared" / "data"
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"shared data not found at {DATA}")
+ACLED_CSV = DATA / "acled" / "acled_old_deletion_dummy.csv"
+SNAPSHOTS = sorted((DATA / "bellingcat-ukraine").glob("20*")) if DATA.is_dir() else []
+
+
+def _acled_slice(path: Path, country: str = "Ukraine", limit: int | None = None) -> Path:
+    """The sample's rows for one country, as a smaller ACLED CSV."""
+    with (
+        ACLED_CSV.open(newline="", encoding="utf-8") as src,
+        path.open("w", newline="", encoding="utf-8") as out,
+    ):
+        reader = csv.DictReader(src)
+        writer = csv.DictWriter(out, fieldnames=reader.fieldnames or [])
+        writer.writeheader()
+        rows = [r for r in reader if r["country"] == country]
+        writer.writerows(rows[:limit] if limit else rows)
+    return path
+
+
+def _import_acled(record, path: Path, **kw):
+    return import_rows(
+        record,
+        acled.read(path),
+        table="acled",
+        prefix=acled.PREFIX,
+        label=path.name,
+        recorded_by="tester",
+        **kw,
+    )
+
+
+def _import_snapshot(record, snapshot: Path):
+    return import_rows(
+        record,
+        bellingcat.read(snapshot),
+        table="bellingcat",
+        prefix=bellingcat.PREFIX,
+        label=snapshot.name,
+        recorded_by="tester",
+        missing="all",
+    )
+
+
+# --- mapping ----------------------------------------------------------------------------
+
+
+def test_acled_dates_keep_their_precision() -> None:
+    assert acled.occurred("2022-03-10", "1") == "2022-03-10"
+    assert acled.occurred("2022-03-10", "2") == "2022-03-07/2022-03-13"
+    assert acled.occurred("2022-03-10", "3") == "2022-03"
+
+
+def test_bellingcat_dates_ignore_format_only_edits() -> None:
+    assert bellingcat.occurred("3/2/2022") == bellingcat.occurred("03/02/2022") == "2022-03-02"
+    assert bellingcat.occurred("03/02/2022", "00:00") == "2022-03-02"
+
+
+def test_acled_row_maps_actors_places_sources_and_fatalities() -> None:
+    row = {
+        "event_id_cnty": "UKR1234",
+        "event_date": "2022-03-01",
+        "time_precision": "1",
+        "event_type": "Explosions/Remote violence",
+        "sub_event_type": "Shelling/artillery/missile attack",
+        "actor1": "Military Forces of Russia (2000-)",
+        "assoc_actor_1": "",
+        "actor2": "Civilians (Ukraine)",
+        "assoc_actor_2": "",
+        "country": "Ukraine",
+        "admin1": "Kharkiv",
+        "admin2": "Kharkivskyi",
+        "admin3": "",
+        "location": "Kharkiv",
+        "latitude": "49.99",
+        "longitude": "36.23",
+        "geo_precision": "1",
+        "source": "Ukrinform; Suspilne Media",
+        "notes": "On 1 March 2022, Russian forces shelled Kharkiv.",
+        "fatalities": "3",
+    }
+    places = PlaceTree()
+    *statements, fact = acled.map_row(row, places)
+    assert fact["id"] == "acled:ukr1234"
+    assert fact["incident"] == "acled-ukraine-2022-03"
+    assert fact["kind"] == "Explosions/Remote violence: Shelling/artillery/missile attack"
+    assert {"name": "Civilians (Ukraine)", "role": "actor2"} in fact["actors"]
+    assert fact["locations"] == [{"name": "Kharkiv", "role": "location"}]
+    assert [s["name"] for s in fact["sources"]] == ["Ukrinform", "Suspilne Media"]
+    assert fact["summary"].endswith("[fatalities: 3]")
+    # Kharkiv (the city) is the admin1 Kharkiv: no self-containing place
+    assert [(s["name"], s.get("within")) for s in statements] == [
+        ("Ukraine", None),
+        ("Kharkiv", "Ukraine"),
+        ("Kharkivskyi", "Kharkiv"),
+    ]
+
+
+@needs_data
+def test_bellingcat_duplicate_id_is_disambiguated(sqlite_record) -> None:
+    result = _import_snapshot(sqlite_record, SNAPSHOTS[-1])
+    assert result.new == 1159
+    first = sqlite_record.view.query("SELECT record FROM tl_facts WHERE fact_key = 'bellingcat:civ1553'")
+    second = sqlite_record.view.query("SELECT record FROM tl_facts WHERE fact_key = 'bellingcat:civ1553-2'")
+    assert orjson.loads(first[0][0])["fields"]["summary"] == "Iranian drone striking administrative building."
+    assert orjson.loads(second[0][0])["fields"]["summary"] == "Drone striking central train station area."
+
+
+@needs_data
+def test_ucdp_sample_imports_with_figures_and_intervals(sqlite_record) -> None:
+    path = DATA / "ucdp" / "ucdpged.csv"
+    result = import_rows(
+        sqlite_record,
+        ucdp.read(path),
+        table="ucdp",
+        prefix=ucdp.PREFIX,
+        label=path.name,
+        recorded_by="tester",
+    )
+    assert result.rows == result.new == 1000
+    records = export.fact_records(sqlite_record, None, None)
+    precisions = Counter(r["fields"]["occurred"].count("/") for r in records)
+    assert precisions[1] > 0  # date_start != date_end kept as an interval
+    assert all("deaths" in r["fields"]["summary"] for r in records)
+
+
+# --- ACLED import and re-import ----------------------------------------------------------
+
+
+@needs_data
+@pytest.mark.slow
+def test_acled_sample_imports_every_row(sqlite_record) -> None:
+    result = _import_acled(sqlite_record, ACLED_CSV)
+    assert (result.rows, result.new) == (9000, 9000)
+    again = _import_acled(sqlite_record, ACLED_CSV)
+    assert (again.new, again.corrected, again.appended, again.unchanged) == (0, 0, 0, 9000)
+
+
+@needs_data
+def test_acled_reimport_records_corrections_and_deletions(sqlite_record, tmp_path: Path) -> None:
+    first = _acled_slice(tmp_path / "acled-2024-01.csv")
+    result = _import_acled(sqlite_record, first)
+    assert result.new == 690
+    # location tree: Donetsk (admin1) holds the places within it
+    donetsk = timeline(sqlite_record.view, TimelineQuery("location", "Donetsk"))
+    assert len({e.fact for e in donetsk.entries}) >= 305
+    with first.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+        fields = reader.fieldnames or []
+    changed, dropped, listed = rows[0], rows[1], rows[2]
+    changed["notes"] = changed["notes"] + " (updated)"
+    newer = tmp_path / "acled-2024-02.csv"
+    with newer.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(r for r in rows if r is not dropped)
+    deletions = tmp_path / "deleted.csv"
+    deletions.write_text(f"event_id_cnty\n{listed['event_id_cnty']}\n")
+    result = _import_acled(sqlite_record, newer, missing="incidents", deleted=acled.deleted_ids(deletions))
+    assert (result.corrected, result.retracted, result.new) == (1, 2, 0)
+    changed_id = "acled:" + changed["event_id_cnty"].lower()
+    versions = sqlite_record.view.fact_versions(changed_id, None)
+    assert versions[-1]["event"] == "FactCorrected"
+    assert versions[-1]["reason"] == "re-import from acled-2024-02.csv"
+    assert list(versions[-1]["changes"]) == ["summary"]
+    dropped_versions = sqlite_record.view.fact_versions("acled:" + dropped["event_id_cnty"].lower(), None)
+    assert dropped_versions[-1]["event"] == "FactRetracted"
+    assert "no longer in the table" in dropped_versions[-1]["reason"]
+    listed_versions = sqlite_record.view.fact_versions("acled:" + listed["event_id_cnty"].lower(), None)
+    assert "listed as deleted" in listed_versions[-1]["reason"]
+
+
+# --- Bellingcat snapshots: history and as-of reproduce each snapshot ----------------------
+
+
+def _expected(snapshot: Path) -> dict[str, dict]:
+    """The snapshot's mapped facts by importer id (duplicates get -2 in file order)."""
+    out: dict[str, dict] = {}
+    for _, (fact,) in bellingcat.read(snapshot):
+        key = fact["id"]
+        n = 2
+        while key in out:
+            key = f"{fact['id']}-{n}"
+            n += 1
+        out[key] = fact
+    return out
+
+
+def _base(fact_id: str) -> str:
+    head, _, tail = fact_id.rpartition(".r")
+    return head if head and tail.isdigit() else fact_id
+
+
+def _comparable(fields: dict) -> tuple:
+    sources = sorted(
+        orjson.dumps({k: v for k, v in s.items() if v is not None}, option=orjson.OPT_SORT_KEYS)
+        for s in fields["sources"]
+    )
+    return (fields["occurred"], fields["summary"], fields["kind"], fields["locations"], sources)
+
+
+@needs_data
+def test_bellingcat_snapshots_reproduce_as_of_each_import(sqlite_record) -> None:
+    assert len(SNAPSHOTS) == 5
+    positions = []
+    for snapshot in SNAPSHOTS:
+        _import_snapshot(sqlite_record, snapshot)
+        sqlite_record.project()
+        positions.append(sqlite_record.view.tracking_position())
+    for snapshot, position in zip(SNAPSHOTS, positions, strict=True):
+        expected = _expected(snapshot)
+        records = export.fact_records(sqlite_record, None, position)
+        got = {_base(r["fields"]["id"]): r["fields"] for r in records}
+        assert len(records) == len(got), "one active fact per snapshot row"
+        assert set(got) == set(expected), snapshot.name
+        for key, fields in expected.items():
+            assert _comparable(got[key]) == _comparable(fields), (snapshot.name, key)
+    # the weapon re-classification of CIV0077 is in its history, with the re-import as reason
+    history = sqlite_record.view.fact_versions("bellingcat:civ0077", None)
+    kinds = [v["changes"].get("kind", {}).get("to") for v in history if "kind" in v["changes"]]
+    assert any("HE rocket artillery" in k for k in kinds)
+    assert any("Cluster munitions" in k for k in kinds)
+    assert any(v["reason"] and v["reason"].startswith("re-import from 2022-") for v in history)
+    # the 165 events dropped in December 2022 are retracted then, and listed with --include-retracted
+    december = positions[2]
+    retracted = [
+        r
+        for r in export.fact_records(sqlite_record, None, december, include_retracted=True)
+        if r["status"] == "retracted"
+    ]
+    assert len(retracted) >= 165
+
+
+# --- exports ---------------------------------------------------------------------------
+
+
+def _check_date(value: dict) -> None:
+    assert set(value) <= {"year", "month", "day", "hour", "minute", "second", "millisecond", "display_date"}
+    assert all(isinstance(v, str) for v in value.values())
+    assert value["year"].lstrip("-").isdigit()
+
+
+@needs_data
+def test_timelinejs_export_has_the_sample_structure(sqlite_record, tmp_path: Path) -> None:
+    sample = orjson.loads((DATA / "timelinejs" / "women_in_computing.json").read_bytes())
+    _import_acled(sqlite_record, _acled_slice(tmp_path / "ukr.csv", limit=300))
+    ids, position = export.select(sqlite_record, "location", "Donetsk", None)
+    data = export.timelinejs(export.fact_records(sqlite_record, ids, position), "location Donetsk", None)
+    assert set(data) == set(sample)
+    assert set(data["title"]["text"]) == set(sample["title"]["text"])
+    sample_keys = set().union(*(set(e) for e in sample["events"])) | {"unique_id", "display_date"}
+    media_keys = set(sample["events"][0]["media"])
+    assert data["events"]
+    for event in data["events"]:
+        assert set(event) <= sample_keys
+        assert set(event["media"]) == media_keys
+        assert set(event["text"]) == {"headline", "text"}
+        assert event["text"]["headline"]
+        _check_date(event["start_date"])
+        if "end_date" in event:
+            _check_date(event["end_date"])
+        assert event["group"].startswith("acled-ukraine-")
+        assert event["media"]["credit"]
+    assert len({e["unique_id"] for e in data["events"]}) == len(data["events"])
+    by_precision = {e["display_date"] for e in data["events"] if "display_date" in e}
+    months = [e for e in data["events"] if e["start_date"]["day"] == ""]
+    assert all(e["display_date"] for e in months)
+    assert not months or by_precision
+
+
+@needs_data
+def test_csv_export_one_row_per_fact(sqlite_record, tmp_path: Path) -> None:
+    _import_acled(sqlite_record, _acled_slice(tmp_path / "ukr.csv", limit=100))
+    records = export.fact_records(sqlite_record, None, None)
+    rows = list(csv.DictReader(export.to_csv(records).splitlines()))
+    assert len(rows) == 100
+    assert rows[0]["fact"].startswith("acled:ukr")
+    assert rows == sorted(rows, key=lambda r: (r["occurred_start"], int(r["position"]), r["fact"]))
+
+
+def _timelines(record) -> dict:
+    """Every timeline of the record, without the store-specific recorded_at/position."""
+    record.project()
+    out = {}
+    for kind in ("actor", "location", "incident"):
+        for key, name, _ in record.view.subjects(kind, None):
+            result = timeline(record.view, TimelineQuery(kind, name, include_retracted=True))
+            out[(kind, key)] = sorted(
+                orjson.dumps(
+                    {k: v for k, v in e.to_json().items() if k not in ("recorded_at", "position")},
+                    option=orjson.OPT_SORT_KEYS,
+                )
+                for e in result.entries
+            )
+    return out
+
+
+@needs_data
+def test_ndjson_export_round_trips_into_an_empty_store(sqlite_record, tmp_path: Path) -> None:
+    for snapshot in SNAPSHOTS[:3]:
+        _import_snapshot(sqlite_record, snapshot)
+    _import_acled(sqlite_record, _acled_slice(tmp_path / "ukr.csv", limit=200))
+    journal = tmp_path / "export.ndjson"
+    ids, position = export.select(sqlite_record, None, None, None)
+    journal.write_bytes(
+        b"".join(orjson.dumps(o) + b"\n" for o in export.journal(sqlite_record, ids, position))
+    )
+    other = open_timeline(Settings(db=str(tmp_path / "other.db"), recorded_by="tester"))
+    try:
+        result = other.append([str(journal)], recorded_by="tester")
+        assert result.present == 0
+        assert _timelines(other) == _timelines(sqlite_record)
+        for fact in ("bellingcat:civ0077", "bellingcat:civ0080"):
+            strip = lambda vs: [(v["event"], v["reason"], v["changes"]) for v in vs]  # noqa: E731
+            assert strip(other.view.fact_versions(fact, None)) == strip(
+                sqlite_record.view.fact_versions(fact, None)
+            )
+        again = other.append([str(journal)], recorded_by="tester")
+        assert again.appended == 0
+    finally:
+        other.close()

@@ -1,0 +1,130 @@
+"""Bellingcat "Civilian Harm in Ukraine" TimeMap export (a directory holding
+export_events.json, export_sources.json, export_associations.json) -> journal objects.
+
+Each event becomes one `FactReported`:
+
+- id `bellingcat:<id>` lower-cased (`CIV0001` -> `bellingcat:civ0001`). The export
+  can hold one id twice (CIV1553, two strikes in Kyiv, from October 2022): the
+  importer gives the n-th occurrence in file order the id `<id>-<n>` (so the second
+  CIV1553 is `bellingcat:civ1553-2`), the same in every snapshot while the file order
+  of the two holds;
+- incident `bellingcat-civilian-harm`; certainty `reported`;
+- occurred: `date` (M/D/YYYY, leading zeros or not) as `YYYY-MM-DD`, so edits that only
+  re-format the date are not corrections; `time` "00:00" means unknown and is dropped;
+- summary: the description (or "(no description) <id>" when it is blank);
+- kind: `civilian harm` plus the event's associations by their filter paths, e.g.
+  `civilian harm; Type of area affected: Residential; Weapon System: Cluster munitions`
+  (association ids are renumbered between snapshots, so the paths, not the ids, are kept;
+  a weapon re-classification is then a correction of `kind`);
+- locations: the `location` text (role `location`, none when blank) and the point
+  `"<lat>,<lon>"` (role `coordinates`), so coordinate edits are kept in history;
+- sources: "Bellingcat civilian-harm map" first, then each source: name = the URL's
+  host (e.g. twitter.com; "source hidden" when Bellingcat hides it), url, and its
+  description as the quote. The `graphic` flag is not kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from timeline.interop.common import Obj, host, name, slug
+
+PREFIX = "bellingcat:"
+INCIDENT = "bellingcat-civilian-harm"
+PUBLISHER = "Bellingcat civilian-harm map"
+_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def occurred(text: str, time: str | None = None) -> str:
+    match = _DATE.match(text or "")
+    if not match:
+        raise ValueError(f"date {text!r} is not M/D/YYYY")
+    month, day, year = (int(g) for g in match.groups())
+    value = f"{year:04d}-{month:02d}-{day:02d}"
+    if time and time.strip() not in ("", "00:00"):
+        value += "T" + time.strip()
+    return value
+
+
+def _kind(associations: list[str], lookup: dict[str, Any]) -> str:
+    groups: dict[str, list[str]] = {}
+    for ref in associations:
+        item = lookup.get(ref)
+        paths = item.get("filter_paths") if item else None
+        if not paths:
+            groups.setdefault("Association", []).append(ref)
+            continue
+        head, tail = (paths[0], "/".join(paths[1:])) if len(paths) > 1 else ("Filter", paths[0])
+        if tail not in groups.setdefault(head, []):
+            groups[head].append(tail)
+    parts = ["civilian harm"] + [
+        f"{head}: {', '.join(sorted(values))}" for head, values in sorted(groups.items())
+    ]
+    return name("; ".join(parts)) or "civilian harm"
+
+
+def _source(ref: str, sources: dict[str, Any]) -> Obj:
+    item = sources.get(ref) or {}
+    paths = [p for p in item.get("paths") or [] if p]
+    url = paths[0] if paths else None
+    if url is None or url.upper() == "HIDDEN":
+        source: Obj = {"name": "source hidden"}
+    else:
+        source = {"name": name(host(url)) or "web", "url": url[:2000]}
+    quote = (item.get("description") or "").strip()
+    if quote:
+        source["quote"] = quote
+    return source
+
+
+def map_event(event: dict[str, Any], sources: dict[str, Any], associations: dict[str, Any]) -> Obj:
+    raw_id = str(event.get("id") or "").strip()
+    description = (event.get("description") or "").strip()
+    locations: list[Obj] = []
+    place = name(event.get("location"))
+    if place:
+        locations.append({"name": place, "role": "location"})
+    lat, lon = (str(event.get(k) or "").strip() for k in ("latitude", "longitude"))
+    if lat and lon:
+        locations.append({"name": f"{lat},{lon}", "role": "coordinates"})
+    fact_sources = [{"name": PUBLISHER}]
+    for ref in event.get("sources") or []:
+        source = _source(ref, sources)
+        if source not in fact_sources:
+            fact_sources.append(source)
+    return {
+        "type": "FactReported",
+        "id": PREFIX + slug(raw_id) if raw_id else None,
+        "incident": INCIDENT,
+        "occurred": occurred(str(event.get("date") or ""), event.get("time")),
+        "summary": description or f"(no description) {raw_id}",
+        "sources": fact_sources,
+        "kind": _kind(event.get("associations") or [], associations),
+        "actors": [],
+        "locations": locations,
+    }
+
+
+def read(directory: Path) -> Iterator[tuple[int, list[Obj]]]:
+    """(event index, [fact]) for every event of one snapshot directory."""
+    events_file = directory / "export_events.json"
+    if not events_file.is_file():
+        raise ValueError(f"{directory}: no export_events.json (not a Bellingcat TimeMap export)")
+    events = orjson.loads(events_file.read_bytes())
+    sources_file = directory / "export_sources.json"
+    sources = orjson.loads(sources_file.read_bytes()) if sources_file.is_file() else {}
+    assoc_file = directory / "export_associations.json"
+    associations = {a["id"]: a for a in orjson.loads(assoc_file.read_bytes())} if assoc_file.is_file() else {}
+    if not isinstance(events, list):
+        raise ValueError(f"{events_file}: expected a JSON array of events")
+    for index, event in enumerate(events, start=1):
+        try:
+            obj = map_event(event, sources, associations)
+        except (ValueError, TypeError, AttributeError) as error:
+            obj = {"type": "FactReported", "occurred": f"invalid: {error}"}
+        yield index, [obj]

@@ -1,0 +1,254 @@
+"""Exports: TimelineJS JSON, a flat CSV, and NDJSON journals that re-import.
+
+A selection is everything, or one actor / location (with places within it) /
+incident as the `timeline` commands resolve it; `as_of` is an ISO time or `@N`.
+TimelineJS and CSV give the facts' states then (retracted facts only when asked),
+oldest occurred first. NDJSON gives the log itself as a journal: gazetteer
+statements and, for the selected facts, the reporting event and every amendment
+up to `as_of`, so appending it to an empty store rebuilds the same timelines,
+versions, statuses and histories (recorded_at/recorded_by are the new store's).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from timeline.application import Timeline
+from timeline.domain.events import ENVELOPE_FIELDS, Amendment, GazetteerStatement, Reported
+from timeline.domain.values import Occurred
+from timeline.projections.views import valid
+from timeline.queries import TimelineQuery, resolve_as_of
+from timeline.queries import timeline as timeline_query
+
+SECTION = 1000
+
+
+def select(
+    record: Timeline, kind: str | None, subject: str | None, as_of: str | None
+) -> tuple[set[str] | None, int | None]:
+    """(fact ids of the selection, or None for all; the as-of log position)."""
+    record.project()
+    position = resolve_as_of(record.view, as_of)
+    if kind is None or subject is None:
+        return None, position
+    result = timeline_query(record.view, TimelineQuery(kind, subject, as_of=as_of, include_retracted=True))
+    return {entry.fact for entry in result.entries}, position
+
+
+def fact_records(
+    record: Timeline, ids: set[str] | None, position: int | None, *, include_retracted: bool = False
+) -> list[dict[str, Any]]:
+    """The selected facts as they stood at `position`, oldest occurred first."""
+    base = f"SELECT record FROM tl_facts f WHERE {valid('f', position)}"  # noqa: S608
+    rows: list[dict[str, Any]] = []
+    if ids is None:
+        chunks: list[list[str] | None] = [None]
+    else:
+        ordered = sorted(ids)
+        chunks = [ordered[i : i + 500] for i in range(0, len(ordered), 500)]
+    for chunk in chunks:
+        if chunk is None:
+            found = record.view.query(base)
+        elif chunk:
+            found = record.view.query(f"{base} AND f.fact_key IN ({', '.join('?' * len(chunk))})", chunk)
+        else:
+            found = []
+        for (text,) in found:
+            item = orjson.loads(text)
+            if include_retracted or item["status"] != "retracted":
+                rows.append(item)
+    rows.sort(
+        key=lambda r: (Occurred.parse(r["fields"]["occurred"]).start, r["first_position"], r["fields"]["id"])
+    )
+    return rows
+
+
+# --- NDJSON (a journal) ---------------------------------------------------------------
+
+
+def journal(record: Timeline, ids: set[str] | None, position: int | None) -> Iterator[dict[str, Any]]:
+    """The log up to `position` as journal objects (selected facts + every gazetteer statement)."""
+    start = 0
+    while True:
+        notifications = record.recorder.select_notifications(
+            start=start, limit=SECTION, stop=position, inclusive_of_start=False
+        )
+        if not notifications:
+            return
+        for notification in notifications:
+            event = record.mapper.to_domain_event(notification)
+            obj = journal_object(event)
+            if obj is None:
+                continue
+            if isinstance(event, Reported | Amendment) and ids is not None:
+                fact = obj.get("id") if isinstance(event, Reported) else obj.get("fact")
+                if fact not in ids:
+                    continue
+            yield obj
+        start = notifications[-1].id
+        if position is not None and start >= position:
+            return
+
+
+def journal_object(event: Any) -> dict[str, Any] | None:
+    if not isinstance(event, Reported | Amendment | GazetteerStatement):
+        return None
+    exclude = set(ENVELOPE_FIELDS) | ({"digest"} if isinstance(event, Amendment) else set())
+    return {"type": type(event).__name__, **event.model_dump(mode="json", exclude=exclude, exclude_none=True)}
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "fact",
+    "type",
+    "incident",
+    "occurred",
+    "precision",
+    "occurred_start",
+    "occurred_end",
+    "summary",
+    "certainty",
+    "status",
+    "version",
+    "kind",
+    "actors",
+    "locations",
+    "sources",
+    "source_urls",
+    "recorded_at",
+    "position",
+]
+
+
+def subjects_of(fields: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """([(role, actor)], [(role, location)]) of a fact state."""
+    from timeline.domain.catalogue import FACT_TYPES
+
+    actors, locations = [], []
+    for kind, role, name in FACT_TYPES[fields["type"]].subjects(fields):
+        (actors if kind == "actor" else locations).append((role, name))
+    return actors, locations
+
+
+def csv_rows(records: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for item in records:
+        fields = item["fields"]
+        occurred = Occurred.parse(fields["occurred"])
+        actors, locations = subjects_of(fields)
+        yield {
+            "fact": fields["id"],
+            "type": fields["type"],
+            "incident": fields["incident"],
+            "occurred": fields["occurred"],
+            "precision": occurred.precision,
+            "occurred_start": occurred.start,
+            "occurred_end": occurred.end,
+            "summary": fields["summary"],
+            "certainty": fields.get("certainty") or "reported",
+            "status": item["status"],
+            "version": item["version"],
+            "kind": fields.get("kind") or "",
+            "actors": "; ".join(f"{role}: {name}" for role, name in actors),
+            "locations": "; ".join(f"{role}: {name}" for role, name in locations),
+            "sources": "; ".join(s["name"] for s in fields["sources"]),
+            "source_urls": " ".join(s["url"] for s in fields["sources"] if s.get("url")),
+            "recorded_at": item["first_recorded_at"],
+            "position": item["first_position"],
+        }
+
+
+def to_csv(records: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(csv_rows(records))
+    return buffer.getvalue()
+
+
+# --- TimelineJS ----------------------------------------------------------------------
+
+
+def _date_parts(text: str, *, end: bool) -> dict[str, str]:
+    """TimelineJS date object with only the parts we know ("" for the rest, as in the samples)."""
+    point = text.split("/")[1 if end else 0] if "/" in text else text
+    date_part, _, time_part = point.partition("T")
+    pieces = date_part.split("-")
+    parts = {
+        "year": str(int(pieces[0])),
+        "month": str(int(pieces[1])) if len(pieces) > 1 else "",
+        "day": str(int(pieces[2])) if len(pieces) > 2 else "",
+    }
+    if time_part:
+        clock = time_part[:8].split(":")
+        parts["hour"] = str(int(clock[0]))
+        parts["minute"] = str(int(clock[1])) if len(clock) > 1 else ""
+    return parts
+
+
+def slide(item: dict[str, Any]) -> dict[str, Any]:
+    fields = item["fields"]
+    occurred = Occurred.parse(fields["occurred"])
+    actors, locations = subjects_of(fields)
+    details = [
+        f"<p>{html.escape(fields['summary'])}</p>",
+        "<p>"
+        + html.escape(
+            f"{fields['type']}"
+            + (f" ({fields['kind']})" if fields.get("kind") else "")
+            + f" · {fields.get('certainty') or 'reported'} · {item['status']} v{item['version']}"
+            + f" · {fields['id']}"
+        )
+        + "</p>",
+    ]
+    if actors:
+        details.append("<p>Actors: " + html.escape("; ".join(f"{n} ({r})" for r, n in actors)) + "</p>")
+    if locations:
+        details.append("<p>Places: " + html.escape("; ".join(f"{n} ({r})" for r, n in locations)) + "</p>")
+    links = [s for s in fields["sources"] if s.get("url")]
+    if links:
+        details.append(
+            "<p>Sources: "
+            + ", ".join(f'<a href="{html.escape(s["url"])}">{html.escape(s["name"])}</a>' for s in links)
+            + "</p>"
+        )
+    summary = fields["summary"]
+    headline = summary if len(summary) <= 120 else summary[:119].rstrip() + "…"
+    out: dict[str, Any] = {
+        "media": {
+            "url": links[0]["url"] if links else "",
+            "credit": html.escape("; ".join(s["name"] for s in fields["sources"])),
+            "caption": html.escape(links[0].get("quote") or "") if links else "",
+            "thumbnail": "",
+        },
+        "start_date": _date_parts(fields["occurred"], end=False),
+        "text": {"headline": html.escape(headline), "text": "".join(details)},
+        "group": fields["incident"],
+        "unique_id": fields["id"].replace(":", "-").replace(".", "-"),
+    }
+    if occurred.precision == "interval":
+        out["end_date"] = _date_parts(fields["occurred"], end=True)
+    if occurred.precision not in ("day", "minute", "second"):
+        out["display_date"] = fields["occurred"]
+    return out
+
+
+def timelinejs(records: list[dict[str, Any]], title: str, as_of: str | None) -> dict[str, Any]:
+    text = f"{len(records)} facts" + (f", as the record stood at {as_of}" if as_of else "")
+    seen: set[str] = set()
+    events = []
+    for item in records:
+        event = slide(item)
+        uid = event["unique_id"]
+        while uid in seen:  # ids differing only in ':' vs '-' stay unique
+            uid += "-x"
+        seen.add(uid)
+        event["unique_id"] = uid
+        events.append(event)
+    return {"title": {"text": {"headline": html.escape(title), "text": html.escape(text)}}, "events": events}

@@ -1,0 +1,272 @@
+"""Turning one table's mapped rows into a journal against the store, and appending it.
+
+For each mapped fact (rows are streamed; only the set of ids used is held):
+
+- not in the store -> the fact itself;
+- in the store, active, same type -> nothing if its fields are unchanged; else
+  `FactCorrected` with the changed fields (reason "re-import from <file>"), and
+  `SourceAdded` for each new source when the sources only grew (sources compare as
+  a multiset: a re-ordering alone is no change);
+- in the store but retracted (the row was deleted from an earlier export and is
+  back now) -> a new fact `<id>.r2` (`.r3` … on later returns): a retraction is
+  final in the record, so the returning row is a new fact, findable by its id;
+- in the store with another type -> the old fact is retracted ("re-classified") and
+  the row recorded as the next `<id>.rN`.
+
+Ids the table gives twice in one file get `-2`, `-3` … in file order.
+
+Facts of the same table (same id prefix) that are absent from the file are
+retracted according to `missing`:
+- "all": the file is the whole table (Bellingcat snapshots);
+- "incidents": only facts whose incident the file covers (ACLED, UCDP with
+  --retract-missing: an export is usually a filtered query, so a row is taken as
+  deleted only when the file covers its country-month / conflict);
+- "none": nothing is retracted for being absent (ACLED and UCDP by default).
+Ids listed in `deleted` (ACLED deletion lists) are retracted in any case, even when
+the file still holds the row.
+
+Gazetteer statements are written only for names the store does not know yet.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel
+
+from timeline.application import Timeline
+from timeline.domain.catalogue import INPUT_MODELS
+from timeline.domain.fact import fact_uuid
+from timeline.domain.values import normalise_name
+from timeline.errors import InvalidInputError, JournalInvalidError
+from timeline.journal import MAX_LINE_BYTES, Entry, JournalError, parse_object
+
+Missing = Literal["all", "incidents", "none"]
+MAX_ERRORS = 50
+
+
+class ImportResult(BaseModel):
+    """What one import did."""
+
+    table: str
+    file: str
+    rows: int
+    new: int
+    corrected: int
+    sources_added: int
+    retracted: int
+    reappeared: int
+    unchanged: int
+    places: int
+    appended: int
+    present: int
+    seconds: float
+    rows_per_second: float
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+def import_rows(
+    timeline: Timeline,
+    rows: Iterable[tuple[int, list[dict[str, Any]]]],
+    *,
+    table: str,
+    prefix: str,
+    label: str,
+    recorded_by: str,
+    missing: Missing = "none",
+    deleted: Iterable[str] = (),
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Diff the mapped rows against the store, write the journal, append it."""
+    started = time.perf_counter()
+    reason = f"re-import from {label}"
+    timeline.project()
+    counts = dict.fromkeys(
+        ("rows", "new", "corrected", "sources_added", "retracted", "reappeared", "unchanged", "places"), 0
+    )
+    errors: list[str] = []
+    used: set[str] = set()
+    incidents: set[str] = set()
+    occurrences: dict[str, int] = {}
+    gone = set(deleted)
+    handle, journal_name = tempfile.mkstemp(prefix=f"timeline-import-{table}-", suffix=".ndjson")
+    journal = Path(journal_name)
+    try:
+        with os.fdopen(handle, "wb") as out, timeline.view.transaction(commit=False) as cursor:
+            lookups = timeline.view.lookups(cursor)
+
+            def write(obj: dict[str, Any]) -> None:
+                line = orjson.dumps(obj)
+                if len(line) >= MAX_LINE_BYTES:
+                    errors.append(f"{label}: object for {obj.get('fact') or obj.get('id')} too large")
+                    return
+                out.write(line + b"\n")
+
+            try:
+                for line, objects in rows:
+                    counts["rows"] += 1
+                    for obj in objects:
+                        if obj.get("type") in ("LocationRegistered", "ActorRegistered"):
+                            entity = "location" if obj["type"] == "LocationRegistered" else "actor"
+                            if not lookups.entity_exists(entity, normalise_name(obj["name"])):
+                                write(obj)
+                                counts["places"] += 1
+                            continue
+                        entry = parse_object(obj, label, line)
+                        if isinstance(entry, JournalError):
+                            if len(errors) < MAX_ERRORS:
+                                errors.append(str(entry))
+                            continue
+                        if entry.key in gone:  # listed as deleted: the deletion wins
+                            continue
+                        _fact(timeline, lookups, entry, write, counts, used, occurrences, reason)
+                        incidents.add(entry.fields["incident"])
+                    if progress and counts["rows"] % 200 == 0:
+                        progress(counts["rows"], 0)
+            except (ValueError, OSError) as error:
+                raise InvalidInputError(f"{label}: {error}") from None
+            if errors:
+                raise JournalInvalidError(errors, len(errors))
+            cursor.execute(
+                timeline.view.sql("SELECT fact_key FROM tl_facts WHERE valid_to IS NULL AND fact_key LIKE ?"),
+                (prefix.replace("%", "") + "%",),
+            )
+            candidates = [row[0] for row in cursor.fetchall() if row[0] not in used]
+            for key in candidates:
+                record = lookups.fact_state(key)
+                if record is None or record["status"] == "retracted":
+                    continue
+                why = None
+                if key in gone:
+                    why = f"{reason}: listed as deleted"
+                elif missing == "all" or (
+                    missing == "incidents" and record["fields"]["incident"] in incidents
+                ):
+                    why = f"{reason}: row no longer in the table"
+                if why:
+                    write({"type": "FactRetracted", "fact": key, "reason": why})
+                    counts["retracted"] += 1
+        if progress:
+            progress(counts["rows"], counts["rows"])
+        result = timeline.append([str(journal)], recorded_by=recorded_by, dry_run=dry_run)
+    finally:
+        journal.unlink(missing_ok=True)
+    seconds = time.perf_counter() - started
+    return ImportResult(
+        table=table,
+        file=label,
+        **counts,
+        appended=result.appended,
+        present=result.present,
+        seconds=round(seconds, 3),
+        rows_per_second=round(counts["rows"] / seconds, 1) if seconds else 0.0,
+    )
+
+
+def _fact(
+    timeline: Timeline,
+    lookups: Any,
+    entry: Entry,
+    write: Callable[[dict[str, Any]], None],
+    counts: dict[str, int],
+    used: set[str],
+    occurrences: dict[str, int],
+    reason: str,
+) -> None:
+    fields = dict(entry.fields)
+    base = fields["id"]
+    seen = occurrences.get(base, 0) + 1
+    occurrences[base] = seen
+    if seen > 1:
+        base = f"{base}-{seen}"
+    fact_id, incarnation = base, 1
+    record = lookups.fact_state(fact_id)
+    while record is not None and record["status"] == "retracted":
+        incarnation += 1
+        fact_id = f"{base}.r{incarnation}"
+        record = lookups.fact_state(fact_id)
+    if record is not None and record["fields"]["type"] != entry.type:
+        write(
+            {
+                "type": "FactRetracted",
+                "fact": fact_id,
+                "reason": f"{reason}: re-classified as {entry.type}",
+            }
+        )
+        used.add(fact_id)
+        counts["retracted"] += 1
+        fact_id = f"{base}.r{incarnation + 1}"
+        record = None
+    used.add(fact_id)
+    fields["id"] = fact_id
+    if record is None:
+        write({"type": entry.type, **fields})
+        counts["new"] += 1
+        if fact_id != base:
+            counts["reappeared"] += 1
+        return
+    stored = record["fields"]
+    model_fields = INPUT_MODELS[entry.type].model_fields
+    changes = {
+        field: fields.get(field)
+        for field in model_fields
+        if field not in ("id", "type", "sources") and _plain(fields.get(field)) != _plain(stored.get(field))
+    }
+    new_sources = [_plain(s) for s in fields["sources"]]
+    old_sources = [_plain(s) for s in stored["sources"]]
+    added: list[dict[str, Any]] = []
+    if sorted(map(_key, new_sources)) != sorted(map(_key, old_sources)):
+        remaining = list(map(_key, old_sources))
+        extra = []
+        for source in new_sources:
+            if _key(source) in remaining:
+                remaining.remove(_key(source))
+            else:
+                extra.append(source)
+        if remaining:  # a source went or changed: the list is corrected as a whole
+            changes["sources"] = fields["sources"]
+        else:
+            added = extra
+    if not changes and not added:
+        counts["unchanged"] += 1
+        return
+    if changes:
+        correction = {"type": "FactCorrected", "fact": fact_id, "changes": changes, "reason": reason}
+        if _already_applied(timeline, correction):
+            correction["reason"] = f"{reason} (again, over version {record['version']})"
+        write(correction)
+        counts["corrected"] += 1
+    for source in added:
+        write({"type": "SourceAdded", "fact": fact_id, "source": source, "reason": f"{reason}: new source"})
+        counts["sources_added"] += 1
+
+
+def _already_applied(timeline: Timeline, obj: dict[str, Any]) -> bool:
+    """True if the store holds an amendment with this very content (it would be skipped)."""
+    entry = parse_object(obj, "import", 1)
+    if isinstance(entry, JournalError):
+        return False
+    fact = timeline.repository.get(fact_uuid(entry.key))
+    return entry.digest in getattr(fact, "amendments", set())
+
+
+def _plain(value: Any) -> Any:
+    """JSON value with None-valued keys dropped (stored states keep them, journals do not)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _key(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)

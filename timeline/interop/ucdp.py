@@ -1,0 +1,120 @@
+"""UCDP GED rows -> journal objects.
+
+One row becomes `LocationRegistered` statements for country > adm_1 > adm_2 >
+where_coordinates and one `FactReported`:
+
+- id `ucdp:<id>`; incident `ucdp-<conflict_new_id>-<conflict_name>`;
+- kind from type_of_violence (state-based / non-state / one-sided violence);
+- occurred: `date_start`, or the interval `date_start/date_end` when they differ
+  (UCDP's `date_prec` is expressed by that interval, never widened or narrowed);
+- actors side_a / side_b (roles `side_a`, `side_b`) and each `source_original`
+  (the claimant the outlet quotes, role `claimant`);
+- location where_coordinates with role by `where_prec`: 1 `location`, 2 `location_near`
+  (within 25 km), 3+ `location_approx` (second-order admin or wider);
+- figures: best/low/high deaths in the summary (`best N (low L, high H) deaths`) —
+  FactReported has no figure fields; the summary also carries where_description;
+- sources: source_office / source_date / source_headline parallel lists (`;`).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from timeline.interop.common import Obj, PlaceTree, name, slug, split_list, to_int
+
+PREFIX = "ucdp:"
+VIOLENCE = {1: "state-based violence", 2: "non-state violence", 3: "one-sided violence"}
+
+
+def occurred(start: str, end: str) -> str:
+    first = date.fromisoformat(start.strip()[:10])
+    last = date.fromisoformat(end.strip()[:10]) if end and end.strip() else first
+    return first.isoformat() if last == first else f"{first}/{last}"
+
+
+def _where_role(prec: int | None) -> str:
+    return {1: "location", 2: "location_near"}.get(prec or 1, "location_approx")
+
+
+def _sources(row: dict[str, str]) -> list[Obj]:
+    offices = [p.strip() for p in (row.get("source_office") or "").split(";")]
+    dates = [p.strip() for p in (row.get("source_date") or "").split(";")]
+    headlines = [p.strip() for p in (row.get("source_headline") or "").split(";")]
+    sources: list[Obj] = []
+    for index, office in enumerate(offices):
+        office_name = name(office)
+        if not office_name:
+            continue
+        source: Obj = {"name": office_name}
+        published = dates[index] if index < len(dates) else ""
+        try:
+            if published:
+                source["published"] = date.fromisoformat(published[:10]).isoformat()
+        except ValueError:
+            pass
+        headline = headlines[index] if index < len(headlines) else ""
+        if headline:
+            source["quote"] = headline
+        if source not in sources:
+            sources.append(source)
+    return sources or [{"name": "UCDP GED"}]
+
+
+def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
+    objects: list[Obj] = list(
+        places.statements(
+            [
+                (row.get("country"), "country"),
+                (row.get("adm_1"), "admin1"),
+                (row.get("adm_2"), "admin2"),
+                (row.get("where_coordinates"), "place"),
+            ],
+            row.get("latitude"),
+            row.get("longitude"),
+        )
+    )
+    violence = VIOLENCE.get(to_int(row.get("type_of_violence")) or 0, "organised violence")
+    actors = [{"name": a, "role": "side_a"} for a in split_list(row.get("side_a"))]
+    actors += [{"name": a, "role": "side_b"} for a in split_list(row.get("side_b"))]
+    actors += [{"name": a, "role": "claimant"} for a in split_list(row.get("source_original"))]
+    place = name(row.get("where_coordinates")) or name(row.get("adm_2")) or name(row.get("adm_1"))
+    locations = [{"name": place, "role": _where_role(to_int(row.get("where_prec")))}] if place else []
+    best, low, high = (to_int(row.get(k)) for k in ("best", "low", "high"))
+    figures = f"best {best} (low {low}, high {high}) deaths" if best is not None else "deaths not given"
+    where = " ".join((row.get("where_description") or "").split())
+    summary = f"{violence.capitalize()}, {name(row.get('dyad_name')) or 'unknown dyad'}"
+    summary += f", {where}" if where else ""
+    summary += f": {figures}"
+    conflict = row.get("conflict_new_id") or row.get("conflict_dset_id") or "0"
+    objects.append(
+        {
+            "type": "FactReported",
+            "id": PREFIX + slug(row.get("id") or "") if (row.get("id") or "").strip() else None,
+            "incident": f"ucdp-{slug(conflict)}-{slug(row.get('conflict_name') or 'conflict')}"[:200],
+            "occurred": occurred(row.get("date_start") or "", row.get("date_end") or ""),
+            "summary": summary,
+            "sources": _sources(row),
+            "kind": violence,
+            "actors": actors,
+            "locations": locations,
+        }
+    )
+    return objects
+
+
+def read(path: Path) -> Iterator[tuple[int, list[Obj]]]:
+    places = PlaceTree()
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"id", "date_start", "conflict_name"} - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"not a UCDP GED table: missing column(s) {', '.join(sorted(missing))}")
+        for row in reader:
+            try:
+                objects = map_row(row, places)
+            except ValueError as error:
+                objects = [{"type": "FactReported", "occurred": f"invalid: {error}"}]
+            yield reader.line_num, objects
