@@ -119,7 +119,8 @@ class Timeline(Application):
         if entry.is_amendment and self.fact_version(entry.key) is None:
             raise NotFoundError(f"no fact {entry.key!r} in the record")
         if entry.is_amendment:  # only amendments refer to a stored fact
-            self._check_references([entry], {})
+            for problem in self._check_amendments([(1, entry)], {}):
+                raise InvalidInputError(problem.split(": ", 1)[1])
         if entry.is_fact:
             for problem in self._check_existing([entry]):
                 raise InvalidInputError(problem.split(": ", 1)[1])
@@ -141,8 +142,8 @@ class Timeline(Application):
         """
         problems: list[str] = []
         errors = count = 0
-        facts: dict[str, tuple[str, str, str]] = {}
-        referring: list[Entry] = []
+        facts: dict[str, tuple[str, str, int]] = {}  # fact id -> (type, digest, ordinal)
+        amendments: list[tuple[int, Entry]] = []
         new_facts: list[Entry] = []
 
         def note(found: Iterable[str]) -> None:
@@ -156,7 +157,7 @@ class Timeline(Application):
             with path.open("rb") as stream:
                 for item in read_journal(stream, name):
                     count += 1
-                    problem = self._check_entry(item, facts, referring)
+                    problem = _check_entry(item, count, facts, amendments)
                     if problem:
                         note([problem])
                         continue
@@ -169,7 +170,7 @@ class Timeline(Application):
                             note(self._check_existing(new_facts))
                             new_facts = []
         note(self._check_existing(new_facts))
-        note(self._check_references(referring, facts, raise_first=False))
+        note(self._check_amendments(amendments, facts))
         if errors:
             raise JournalInvalidError(problems, errors)
         return count
@@ -193,83 +194,27 @@ class Timeline(Application):
         assert isinstance(event, Reported)
         return creation_digest(event)
 
-    @staticmethod
-    def _check_entry(
-        item: Entry | JournalError,
-        facts: dict[str, tuple[str, str, str]],
-        referring: list[Entry],
-    ) -> str | None:
-        if isinstance(item, JournalError):
-            return str(item)
-        where = f"{item.path}:{item.line}"
-        if item.is_fact:
-            seen = facts.get(item.key)
-            if seen is not None and seen[1] != item.digest[:16]:
-                return f"{where}: fact {item.key!r} appears earlier with different content"
-            facts[item.key] = (item.type, item.digest[:16], seen[2] if seen else "")
-        elif item.is_amendment:
-            known = facts.get(item.key)
-            if known is None:
-                referring.append(item)
-            elif known[2] and item.digest != known[2] and item.type != "SourceAdded":
-                # the write would fail half-way (after earlier batches) if not caught here
-                return f"{where}: fact {item.key!r} is retracted earlier in the input"
-            elif item.type == "FactRetracted":
-                facts[item.key] = (known[0], known[1], item.digest)
-            elif item.type == "FactCorrected":
-                problem = _check_change_fields(known[0], item.fields["changes"])
-                if problem:
-                    return f"{where}: {problem}"
-        return None
-
-    def _check_references(
-        self,
-        referring: Sequence[Entry],
-        facts: dict[str, tuple[str, str, str]],
-        *,
-        raise_first: bool = True,
+    def _check_amendments(
+        self, amendments: Sequence[tuple[int, Entry]], facts: dict[str, tuple[str, str, int]]
     ) -> list[str]:
-        """Amendments of facts not earlier in the input must name facts in the store."""
-        problems: list[str] = []
-        retracted: dict[str, str] = {}  # fact -> digest of its retraction earlier in the input
-        for chunk in _batches(iter(referring), 500):
-            versions = self.recorder_versions([fact_uuid(e.key) for e in chunk])
-            for entry in chunk:
-                problem = None
-                if fact_uuid(entry.key) not in versions and entry.key in facts:
-                    # only amendments before their fact's line get here: it is not there yet
-                    problem = (
-                        f"{entry.path}:{entry.line}: {entry.type} comes before fact {entry.key!r} "
-                        "is reported; put the fact first"
-                    )
-                elif fact_uuid(entry.key) not in versions:
-                    problem = f"{entry.path}:{entry.line}: {entry.type} refers to unknown fact {entry.key!r}"
-                elif entry.type != "SourceAdded" and (
-                    problem := self._retracted_problem(entry, retracted)
-                ):
-                    pass
-                elif entry.type == "FactCorrected":
-                    fact = self._get_fact(fact_uuid(entry.key))
-                    try:
-                        validate_changes(fact.fact_type, fact.state, entry.fields["changes"])
-                    except AmendmentError as error:
-                        problem = f"{entry.path}:{entry.line}: {error}"
-                if problem:
-                    if raise_first:
-                        raise InvalidInputError(problem.split(": ", 1)[1])
-                    problems.append(problem)
-        return problems
+        """Play every amendment, in input order, over its fact as it will stand then.
 
-    def _retracted_problem(self, entry: Entry, retracted: dict[str, str]) -> str | None:
-        """Why a correction or retraction of a stored fact cannot apply (it is retracted)."""
-        fact = self._get_fact(fact_uuid(entry.key))
-        if entry.digest in fact.amendments or entry.digest == retracted.get(entry.key):
-            return None  # already recorded: re-appending writes nothing
-        if fact.status == "retracted" or entry.key in retracted:
-            return f"{entry.path}:{entry.line}: fact {entry.key!r} is retracted and cannot be amended"
-        if entry.type == "FactRetracted":
-            retracted[entry.key] = entry.digest
-        return None
+        A fact comes from the store (loaded once) or from earlier in the input; an
+        amendment must come after its fact, must not change a retracted fact, and a
+        correction must leave a valid fact. Amendments already recorded are skipped,
+        as the write will skip them.
+        """
+        problems: list[str] = []
+        by_fact: dict[str, list[tuple[int, Entry]]] = {}
+        for ordinal, entry in amendments:
+            by_fact.setdefault(entry.key, []).append((ordinal, entry))
+        keys = list(by_fact)
+        for chunk in _batches(iter(keys), 500):
+            versions = self.recorder_versions([fact_uuid(k) for k in chunk])
+            for key in chunk:
+                stored = self._get_fact(fact_uuid(key)) if fact_uuid(key) in versions else None
+                problems.extend(_play(key, stored, facts.get(key), by_fact[key]))
+        return problems
 
     def _write_with_retries(
         self, batch: Sequence[Entry], recorded_by: str, expected_version: int | None = None
@@ -467,6 +412,71 @@ def _amend(fact: Fact, entry: Entry, recorded_by: str) -> None:
         fact.retract(reason=fields["reason"], recorded_by=recorded_by, digest=digest)
     else:
         fact.add_source(fields["source"], reason=fields["reason"], recorded_by=recorded_by, digest=digest)
+
+
+def _check_entry(
+    item: Entry | JournalError,
+    ordinal: int,
+    facts: dict[str, tuple[str, str, int]],
+    amendments: list[tuple[int, Entry]],
+) -> str | None:
+    """The problem with one journal object on its own, if any; collects amendments."""
+    if isinstance(item, JournalError):
+        return str(item)
+    if item.is_fact:
+        seen = facts.get(item.key)
+        if seen is not None and seen[1] != item.digest[:16]:
+            return f"{item.path}:{item.line}: fact {item.key!r} appears earlier with different content"
+        if seen is None:
+            facts[item.key] = (item.type, item.digest[:16], ordinal)
+    elif item.is_amendment:
+        amendments.append((ordinal, item))
+    return None
+
+
+def _play(
+    key: str,
+    stored: Fact | None,
+    reported: tuple[str, str, int] | None,
+    amendments: Sequence[tuple[int, Entry]],
+) -> list[str]:
+    """Problems of a fact's amendments played in order (see `_check_amendments`)."""
+    problems: list[str] = []
+    if stored is not None:
+        fact_type, fields, status = stored.fact_type.name, dict(stored.state), stored.status
+        applied = set(stored.amendments)
+        first = 0
+    elif reported is not None:
+        fact_type, fields, status, applied, first = reported[0], None, "active", set(), reported[2]
+    else:
+        for _, entry in amendments:
+            problems.append(f"{entry.path}:{entry.line}: {entry.type} refers to unknown fact {key!r}")
+        return problems
+    for ordinal, entry in amendments:
+        where = f"{entry.path}:{entry.line}"
+        if ordinal < first:
+            problems.append(f"{where}: {entry.type} comes before fact {key!r} is reported; put the fact first")
+            continue
+        if entry.digest in applied:
+            continue  # already recorded: the write skips it
+        applied.add(entry.digest)
+        if status == "retracted" and entry.type != "SourceAdded":
+            problems.append(f"{where}: fact {key!r} is retracted and cannot be amended")
+        elif entry.type == "FactRetracted":
+            status = "retracted"
+        elif entry.type == "FactCorrected":
+            changes = entry.fields["changes"]
+            if fields is None:
+                problem = _check_change_fields(fact_type, changes)
+            else:
+                try:
+                    fields |= validate_changes(FACT_TYPES[fact_type], fields, changes)
+                    problem = None
+                except AmendmentError as error:
+                    problem = str(error)
+            if problem:
+                problems.append(f"{where}: {problem}")
+    return problems
 
 
 _FIELD_ADAPTERS: dict[tuple[str, str], TypeAdapter[Any]] = {}

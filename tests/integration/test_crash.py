@@ -57,10 +57,16 @@ def _verify(db: Path) -> None:
 def test_append_killed_at_random_points_keeps_whole_batches_and_completes_on_rerun(tmp_path: Path) -> None:
     journal = write_journal(tmp_path / "big.ndjson", 6000, seed=3)
     lines = sum(1 for _ in journal.open("rb"))
+    # Kill points are drawn within the time a whole append takes on this machine.
+    started = time.perf_counter()
+    assert _run(["append", str(journal)], tmp_path / "timing.db").returncode == 0
+    duration = time.perf_counter() - started
     rng = random.Random(11)
+    killed = 0
     for run in range(3):
         db = tmp_path / f"crash-{run}.db"
-        assert _kill_after(["append", str(journal)], db, rng.uniform(0.8, 3.0)) == -signal.SIGKILL
+        code = _kill_after(["append", str(journal)], db, rng.uniform(0.2, 0.85) * duration)
+        killed += code == -signal.SIGKILL
         if db.exists():
             before = _event_count(db)
             # Whole batches only: a batch is one transaction of 1,000 journal objects.
@@ -74,16 +80,22 @@ def test_append_killed_at_random_points_keeps_whole_batches_and_completes_on_rer
         assert counts == {"appended": lines - before, "present": before}
         assert _event_count(db) == lines
         _verify(db)
+    assert killed >= 2, "the append finished before most kill points: the journal is too small"
 
 
 def test_replay_killed_midway_is_finished_by_a_rerun_and_equals_a_fresh_replay(tmp_path: Path) -> None:
     journal = write_journal(tmp_path / "big.ndjson", 6000, seed=5)
     db = tmp_path / "replay.db"
     assert _run(["append", str(journal)], db).returncode == 0
+    started = time.perf_counter()
+    assert _run(["replay"], db).returncode == 0
+    duration = time.perf_counter() - started
     rng = random.Random(5)
-    for _ in range(2):
-        _kill_after(["replay"], db, rng.uniform(0.6, 1.5))
+    killed = 0
+    for _ in range(3):
+        killed += _kill_after(["replay"], db, rng.uniform(0.3, 0.85) * duration) == -signal.SIGKILL
         _verify(db)  # catches the views up from their tracking position, then compares
+    assert killed >= 2, "replay finished before most kill points"
     rerun = _run(["replay"], db)
     assert rerun.returncode == 0, rerun.stderr
     assert "events/s" in rerun.stdout

@@ -9,8 +9,7 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from tests.factories import a_fact, write_journal
-from timeline import Timeline
-from timeline import queries
+from timeline import Timeline, queries
 
 HOSTILE = "Robert'); DROP TABLE stored_events;--"
 

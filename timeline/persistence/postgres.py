@@ -1,0 +1,276 @@
+"""PostgreSQL: the event recorder (with the hash chain) and the read-model view.
+
+Twins of `timeline.persistence.sqlite`. The recorder writes each batch's chain head
+(`timeline_digests`) in the same transaction as the batch, while the library's
+EXCLUSIVE lock on the events table is held, so the previous head it reads is the
+last one. The view's write transactions take an EXCLUSIVE lock on `tl_log` first,
+so two processes projecting at once apply each section once and in order.
+
+Passwords never appear in the errors raised here: the connection is tried once
+when the recorder is built, and a failure is reported without the password.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+from uuid import UUID
+
+import psycopg
+from eventsourcing.persistence import (
+    IntegrityError,
+    InternalError,
+    OperationalError,
+    StoredEvent,
+    Tracking,
+)
+from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresTrackingRecorder,
+)
+from psycopg.rows import DictRow, tuple_row
+from psycopg.sql import SQL, Composed, Identifier
+
+from timeline.persistence.chain import GENESIS, link
+from timeline.projections.views import APPLICATION_NAME, SCHEMA, TimelineView
+
+DIGESTS_TABLE = "timeline_digests"
+DDL_LOCK_KEY = 0x74696D656C696E65  # "timeline": serialises schema creation across processes
+CREATE_RETRIES = 5
+
+_T = TypeVar("_T")
+
+
+class PostgresTimelineRecorder(PostgresApplicationRecorder):
+    """The event recorder, extended with the hash chain and batch look-ups."""
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
+        check_connection(datastore)
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema = Identifier(self.datastore.schema)
+        self._events = SQL("{0}.{1}").format(schema, Identifier(self.events_table_name))
+        self._digests = SQL("{0}.{1}").format(schema, Identifier(DIGESTS_TABLE))
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} (last_position BIGINT PRIMARY KEY, "
+                "first_position BIGINT NOT NULL, head BYTEA NOT NULL)"
+            ).format(self._digests)
+        )
+
+    def create_table(self) -> None:
+        _retry_ddl(super().create_table)
+
+    def _create_table(self, curs: Any) -> None:
+        curs.execute(SQL("SELECT pg_advisory_xact_lock({0})").format(DDL_LOCK_KEY))
+        super()._create_table(curs)
+
+    def _fetch_ids_after_insert_events(
+        self, curs: psycopg.Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # Called inside the insert's transaction, after the INSERT, with the
+        # EXCLUSIVE lock on the events table held: no other batch can commit now.
+        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if positions:
+            curs.execute(
+                SQL("SELECT head FROM {0} ORDER BY last_position DESC LIMIT 1").format(self._digests)
+            )
+            row = curs.fetchone()
+            head = bytes(row["head"]) if row else GENESIS
+            for position, event in sorted(zip(positions, stored_events, strict=True), key=lambda p: p[0]):
+                head = link(
+                    head,
+                    position,
+                    event.originator_id,
+                    event.originator_version,
+                    event.topic,
+                    event.state,
+                )
+            curs.execute(
+                SQL("INSERT INTO {0} (last_position, first_position, head) VALUES (%s, %s, %s)").format(
+                    self._digests
+                ),
+                (max(positions), min(positions), head),
+            )
+        return positions
+
+    def current_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        """The stored version of each aggregate id that exists."""
+        if not ids:
+            return {}
+        found: dict[UUID, int] = {}
+        with self.datastore.transaction(commit=False) as curs:
+            for start in range(0, len(ids), 1000):
+                curs.execute(
+                    SQL(
+                        "SELECT originator_id, MAX(originator_version) AS version FROM {0} "
+                        "WHERE originator_id = ANY(%s) GROUP BY originator_id"
+                    ).format(self._events),
+                    (list(ids[start : start + 1000]),),
+                )
+                for row in curs.fetchall():
+                    oid = row["originator_id"]
+                    found[oid if isinstance(oid, UUID) else UUID(str(oid))] = int(row["version"])
+        return found
+
+    def first_events(self, ids: Sequence[UUID]) -> dict[UUID, StoredEvent]:
+        """The first stored event of each aggregate id that exists."""
+        found: dict[UUID, StoredEvent] = {}
+        if not ids:
+            return found
+        with self.datastore.transaction(commit=False) as curs:
+            for start in range(0, len(ids), 1000):
+                curs.execute(
+                    SQL(
+                        "SELECT originator_id, topic, state FROM {0} "
+                        "WHERE originator_version = 1 AND originator_id = ANY(%s)"
+                    ).format(self._events),
+                    (list(ids[start : start + 1000]),),
+                )
+                for row in curs.fetchall():
+                    oid = row["originator_id"]
+                    uid = oid if isinstance(oid, UUID) else UUID(str(oid))
+                    found[uid] = StoredEvent(uid, 1, row["topic"], bytes(row["state"]))
+        return found
+
+    def version_gap(self) -> str | None:
+        """A description of the first aggregate whose versions are not 1..n, if any."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT originator_id, COUNT(*) AS n, MIN(originator_version) AS lo, "
+                    "MAX(originator_version) AS hi FROM {0} GROUP BY originator_id "
+                    "HAVING MIN(originator_version) <> 1 OR COUNT(*) <> MAX(originator_version) LIMIT 1"
+                ).format(self._events)
+            )
+            row = curs.fetchone()
+        if row is None:
+            return None
+        oid = row["originator_id"]
+        oid_text = oid.hex if isinstance(oid, UUID) else str(oid)
+        return f"aggregate {oid_text} has {row['n']} versions numbered {row['lo']}..{row['hi']}"
+
+    def digests(self) -> list[tuple[int, int, bytes]]:
+        """(first position, last position, chain head) of every appended batch."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL("SELECT first_position, last_position, head FROM {0} ORDER BY last_position").format(
+                    self._digests
+                )
+            )
+            return [
+                (int(r["first_position"]), int(r["last_position"]), bytes(r["head"])) for r in curs.fetchall()
+            ]
+
+
+class PostgresTimelineView(PostgresTrackingRecorder, TimelineView):
+    """The read models in the same PostgreSQL database as the log."""
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.sql_create_statements.extend(SQL(_pg_ddl(statement)) for statement in SCHEMA)  # type: ignore[arg-type]
+        schema = Identifier(self.datastore.schema)
+        self._tracking = SQL("{0}.{1}").format(schema, Identifier(self.tracking_table_name))
+        self._lock_statements: list[Composed] = [
+            SQL("SET LOCAL lock_timeout = '{0}s'").format(int(self.datastore.lock_timeout)),
+            SQL("LOCK TABLE {0}.tl_log IN EXCLUSIVE MODE").format(schema),
+        ]
+
+    def create_table(self) -> None:
+        _retry_ddl(super().create_table)
+
+    def _create_table(self, curs: Any) -> None:
+        curs.execute(SQL("SELECT pg_advisory_xact_lock({0})").format(DDL_LOCK_KEY))
+        super()._create_table(curs)
+
+    def sql(self, statement: str) -> str:
+        # A parameter cast to TEXT takes the columns' byte-wise collation, so a
+        # recursive query's seed and its recursive term agree (`within_tree`).
+        return _placeholders(statement).replace("CAST(%s AS TEXT)", 'CAST(%s AS TEXT) COLLATE "C"')
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Any]:
+        # get_connection() turns psycopg errors into eventsourcing ones
+        # (IntegrityError, OperationalError, …), as the SQLite view does.
+        with (
+            self.datastore.get_connection() as connection,
+            connection.transaction(force_rollback=not commit),
+            connection.cursor(row_factory=tuple_row) as cursor,
+        ):
+            if commit:
+                for statement in self._lock_statements:
+                    cursor.execute(statement)
+            yield cursor
+
+    def record_tracking(self, cursor: Any, position: int) -> None:
+        self._insert_tracking(cursor, Tracking(APPLICATION_NAME, position))
+
+    def tracking_position(self, cursor: Any | None = None) -> int:
+        if cursor is None:
+            return self.max_tracking_id(APPLICATION_NAME) or 0
+        cursor.execute(
+            SQL("SELECT MAX(notification_id) FROM {0} WHERE application_name = %s").format(self._tracking),
+            (APPLICATION_NAME,),
+        )
+        row = cursor.fetchone()
+        return int(row[0] or 0) if row else 0
+
+    def reset_tracking(self, cursor: Any) -> None:
+        cursor.execute(
+            SQL("DELETE FROM {0} WHERE application_name = %s").format(self._tracking), (APPLICATION_NAME,)
+        )
+
+
+def check_connection(datastore: PostgresDatastore) -> None:
+    """Connect once, so an unreachable server fails fast and clearly (no password shown)."""
+    params = dict(datastore.pool.kwargs or {})  # type: ignore[call-overload]
+    params.pop("row_factory", None)
+    password = str(params.get("password") or "")
+    timeout = int(datastore.pool.timeout) or 10
+    try:
+        with psycopg.connect(**params, connect_timeout=max(timeout, 2)):
+            pass
+    except psycopg.Error as error:
+        text = " ".join(str(error).split()) or type(error).__name__
+        if password:
+            text = text.replace(password, "***")
+        raise OperationalError(text) from None
+
+
+def _retry_ddl(create: Callable[[], _T]) -> _T:
+    """Schema creation can race another process creating it too: try again."""
+    for attempt in range(CREATE_RETRIES):
+        try:
+            return create()
+        except (IntegrityError, InternalError):
+            if attempt == CREATE_RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+_PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|%|\?")
+
+
+def _placeholders(statement: str) -> str:
+    """`?` placeholders to psycopg's `%s`; a literal `%` doubled; string literals kept."""
+
+    def replace(match: re.Match[str]) -> str:
+        found = match.group(0)
+        if found == "?":
+            return "%s"
+        if found == "%":
+            return "%%"
+        return found.replace("%", "%%")
+
+    return _PLACEHOLDER.sub(replace, statement)
+
+
+def _pg_ddl(statement: str) -> str:
+    """The shared schema for PostgreSQL: text compares byte-wise, as on SQLite."""
+    if statement.lstrip().upper().startswith("CREATE TABLE"):
+        return re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', statement)
+    return statement
