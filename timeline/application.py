@@ -363,6 +363,34 @@ class Timeline(Application):
                 progress(processed, total)
         return processed
 
+    def follow(
+        self,
+        *,
+        interval: float = 1.0,
+        max_seconds: float | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+        on_applied: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Keep the read models current while other clients append, until stopped.
+
+        Catches up in batched sections first, then waits for new events (LISTEN/NOTIFY on
+        PostgreSQL, polling on SQLite) and applies them. Several followers may run
+        against one store: the tracking position makes each section apply exactly once.
+        `on_applied(events, position)` is called after each catch-up that applied any.
+        """
+        deadline = None if max_seconds is None else time.monotonic() + max_seconds
+        total = 0
+        while not should_stop():
+            applied = self.project()
+            total += applied
+            if applied and on_applied:
+                on_applied(applied, self.view.tracking_position())
+            wait = interval if deadline is None else min(interval, deadline - time.monotonic())
+            if wait <= 0:
+                break
+            self.recorder.wait_for_events(self.view.tracking_position(), wait)  # type: ignore[attr-defined]
+        return total
+
     def _payload(self, stored: StoredEvent) -> tuple[str, dict[str, Any]]:
         """(event type name, stored fields) of a stored event, upcast to the current class.
 
@@ -455,7 +483,9 @@ def _play(
     for ordinal, entry in amendments:
         where = f"{entry.path}:{entry.line}"
         if ordinal < first:
-            problems.append(f"{where}: {entry.type} comes before fact {key!r} is reported; put the fact first")
+            problems.append(
+                f"{where}: {entry.type} comes before fact {key!r} is reported; put the fact first"
+            )
             continue
         if entry.digest in applied:
             continue  # already recorded: the write skips it
@@ -509,9 +539,7 @@ def _materialise(name: str, stack: ExitStack) -> Path:
         if not path.is_file():
             raise InvalidInputError(f"{name}: no such file")
         return path
-    spool = stack.enter_context(
-        tempfile.NamedTemporaryFile(prefix="timeline-stdin-", suffix=".journal")
-    )
+    spool = stack.enter_context(tempfile.NamedTemporaryFile(prefix="timeline-stdin-", suffix=".journal"))
     shutil.copyfileobj(sys.stdin.buffer, spool)
     spool.flush()
     return Path(spool.name)

@@ -1,5 +1,6 @@
 """replay: rebuild the read models from the log."""
 
+import signal
 from typing import Annotated
 
 import typer
@@ -39,5 +40,34 @@ def replay(
         )
 
 
+def follow(
+    ctx: typer.Context,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.05, help="Longest wait between checks, in seconds.")
+    ] = 1.0,
+    max_seconds: Annotated[
+        float | None,
+        typer.Option("--max-seconds", min=0, help="Stop after this long (default: run until stopped)."),
+    ] = None,
+    db: Db = None,
+) -> None:
+    """Keep the read models current as other clients append (LISTEN/NOTIFY on PostgreSQL)."""
+    stop = {"requested": False}
+
+    def request_stop(*_: object) -> None:
+        stop["requested"] = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    with handle_errors(), record(ctx, db) as (timeline, _):
+        total = timeline.follow(
+            interval=interval,
+            max_seconds=max_seconds,
+            should_stop=lambda: stop["requested"],
+            on_applied=lambda n, at: typer.echo(f"applied {n} events; read models at position {at}"),
+        )
+    typer.echo(f"stopped after applying {total} events")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(replay)
+    app.command()(follow)

@@ -153,6 +153,18 @@ class PostgresTimelineRecorder(PostgresApplicationRecorder):
         oid_text = oid.hex if isinstance(oid, UUID) else str(oid)
         return f"aggregate {oid_text} has {row['n']} versions numbered {row['lo']}..{row['hi']}"
 
+    def wait_for_events(self, after: int, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for a log position beyond `after`, woken by the
+        NOTIFY every append sends on the events table's channel (LISTEN, no polling)."""
+        with self.datastore.get_connection() as conn:
+            conn.execute(SQL("LISTEN {0}").format(Identifier(self.channel_name)))
+            try:
+                if (self.max_notification_id() or 0) > after:
+                    return True
+                return any(True for _ in conn.notifies(timeout=timeout, stop_after=1))
+            finally:
+                conn.execute("UNLISTEN *")
+
     def digests(self) -> list[tuple[int, int, bytes]]:
         """(first position, last position, chain head) of every appended batch."""
         with self.datastore.transaction(commit=False) as curs:

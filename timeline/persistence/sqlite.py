@@ -8,6 +8,7 @@ IMMEDIATE`), so a view update never races an appender into SQLITE_BUSY.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -105,6 +106,18 @@ class SQLiteTimelineRecorder(SQLiteApplicationRecorder):
         if row is None:
             return None
         return f"aggregate {row[0]} has {row[1]} versions numbered {row[2]}..{row[3]}"
+
+    def wait_for_events(self, after: int, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for a log position beyond `after` (polls: SQLite has
+        no notifications)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if (self.max_notification_id() or 0) > after:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(0.1, remaining))
 
     def digests(self) -> list[tuple[int, int, bytes]]:
         """(first position, last position, chain head) of every appended batch."""
