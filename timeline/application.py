@@ -8,7 +8,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import astuple
 from pathlib import Path
 from typing import IO, Annotated, Any, ClassVar
 from uuid import UUID
@@ -44,7 +43,7 @@ from timeline.results import AppendResult, ReplayResult
 
 BATCH_SIZE = 1000
 """Journal objects written per transaction."""
-SECTION_SIZE = 2000
+SECTION_SIZE = 10_000
 """Log events applied to the read models per transaction."""
 MAX_REPORTED_ERRORS = 50
 WRITE_RETRIES = 5
@@ -163,7 +162,7 @@ class Timeline(Application):
                         continue
                     assert isinstance(item, Entry)
                     if not errors:
-                        spool.write(orjson.dumps(astuple(item)) + b"\n")
+                        spool.write(orjson.dumps(item.as_row()) + b"\n")
                     if item.is_fact:
                         new_facts.append(item)
                         if len(new_facts) >= BATCH_SIZE:
@@ -246,16 +245,15 @@ class Timeline(Application):
         Events (not aggregates) are saved, so the log receives them in the order of the
         journal lines, whichever aggregates they belong to.
         """
-        ids = {self._aggregate_id(e) for e in batch}
-        versions = self.recorder_versions(list(ids))
-        reported = [self._aggregate_id(e) for e in batch if e.is_fact]
+        uids = [self._aggregate_id(e) for e in batch]
+        versions = self.recorder_versions(list(set(uids)))
+        reported = [uid for uid, e in zip(uids, batch, strict=True) if e.is_fact]
         first = self.recorder.first_events([i for i in reported if i in versions])  # type: ignore[attr-defined]
         loaded: dict[UUID, Fact | Statement] = {}
         changed: dict[UUID, Fact | Statement] = {}
         events: list[Event] = []
         written = held = 0
-        for entry in batch:
-            uid = self._aggregate_id(entry)
+        for uid, entry in zip(uids, batch, strict=True):
             where = f"{entry.path}:{entry.line}"
             if entry.type in FACT_TYPES or entry.type in _GAZETTEER:
                 if uid in changed or uid in versions:
@@ -415,6 +413,7 @@ class Timeline(Application):
         with self.view.transaction(commit=True) as cursor:
             self.view.clear(cursor)
         events = self.project(progress)
+        self.view.create_table()  # type: ignore[attr-defined]  # restores the query indexes
         seconds = time.perf_counter() - started
         return ReplayResult(
             events=events, seconds=round(seconds, 3), events_per_second=round(events / seconds, 1)

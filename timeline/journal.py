@@ -58,6 +58,10 @@ class Entry:
     key: str
     digest: str
 
+    def as_row(self) -> tuple[str, int, str, dict[str, Any], str, str]:
+        """The entry as a plain tuple (for spooling; `Entry(*row)` restores it)."""
+        return (self.path, self.line, self.type, self.fields, self.key, self.digest)
+
     @property
     def is_fact(self) -> bool:
         return self.type in FACT_TYPE_NAMES
@@ -76,7 +80,7 @@ def read_journal(stream: IO[bytes], path: str) -> Iterator[Entry | JournalError]
         yield from _read_lines(stream, path)
 
 
-def parse_object(obj: Any, path: str, line: int) -> Entry | JournalError:
+def parse_object(obj: Any, path: str, line: int, *, shallow: bool = False) -> Entry | JournalError:
     """Validate one decoded journal object."""
     if not isinstance(obj, dict):
         return JournalError(path, line, f"expected a JSON object, got {_json_kind(obj)}")
@@ -86,7 +90,7 @@ def parse_object(obj: Any, path: str, line: int) -> Entry | JournalError:
     model = INPUT_MODELS.get(kind)
     if model is None:
         return JournalError(path, line, f"unknown type {kind[:80]!r} (one of: {', '.join(INPUT_MODELS)})")
-    if _deep(obj):
+    if not shallow and _deep(obj):
         return JournalError(path, line, f"JSON nested deeper than {MAX_DEPTH} levels")
     body = {k: v for k, v in obj.items() if k != "type"}
     try:
@@ -142,7 +146,9 @@ def _read_lines(stream: IO[bytes], path: str) -> Iterator[Entry | JournalError]:
         except orjson.JSONDecodeError as error:
             yield JournalError(path, number, f"not valid JSON: {_json_reason(error, raw)}")
             continue
-        yield parse_object(obj, path, number)
+        # Fewer brackets than the depth limit cannot nest deeper than it: skip the walk.
+        shallow = raw.count(b"{") + raw.count(b"[") <= MAX_DEPTH
+        yield parse_object(obj, path, number, shallow=shallow)
 
 
 def _bounded_lines(stream: IO[bytes]) -> Iterator[bytes | None]:

@@ -8,6 +8,7 @@ options are all derived from here, so a new fact type needs no other code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, create_model
@@ -36,6 +37,13 @@ class FactType:
     location_fields: tuple[str, ...]
     input_model: type[BaseModel]
 
+    @cached_property
+    def role_fields(self) -> tuple[tuple[str, str], ...]:
+        """(subject kind, field) of every actor and location field, actors first."""
+        return tuple(("actor", f) for f in self.actor_fields) + tuple(
+            ("location", f) for f in self.location_fields
+        )
+
     @property
     def own_fields(self) -> tuple[str, ...]:
         """Fields of this type beyond the common fact fields."""
@@ -45,11 +53,12 @@ class FactType:
     def subjects(self, state: dict[str, Any]) -> list[tuple[str, str, str]]:
         """(subject kind, role, name) for every actor and location a fact state names."""
         found: list[tuple[str, str, str]] = []
-        for kind, fields in (("actor", self.actor_fields), ("location", self.location_fields)):
-            for field in fields:
-                value = state.get(field)
-                names = value if isinstance(value, list) else [value]
-                found.extend((kind, field, name) for name in names if name)
+        for kind, field in self.role_fields:
+            value = state.get(field)
+            if isinstance(value, list):
+                found.extend((kind, field, name) for name in value if name)
+            elif value:
+                found.append((kind, field, value))
         if self.event_class is FactReported:
             for field, kind in NAMED_ROLE_FIELDS.items():
                 for item in state.get(field) or ():

@@ -6,6 +6,7 @@ constant table and column names are ever interpolated into statements.
 
 from __future__ import annotations
 
+import operator
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -33,9 +34,9 @@ SCHEMA = [
         occurred_start TEXT NOT NULL, occurred_end TEXT NOT NULL,
         first_position BIGINT NOT NULL, status TEXT NOT NULL,
         valid_from BIGINT NOT NULL, valid_to BIGINT)""",
-    """CREATE INDEX IF NOT EXISTS tl_entries_current ON tl_entries
-        (kind, subject, occurred_start, first_position) WHERE valid_to IS NULL""",
-    "CREATE INDEX IF NOT EXISTS tl_entries_asof ON tl_entries (kind, subject, valid_from)",
+    # One index serves current and as-of reads: rows closed by amendments are few.
+    """CREATE INDEX IF NOT EXISTS tl_entries_subject ON tl_entries
+        (kind, subject, occurred_start, first_position)""",
     "CREATE INDEX IF NOT EXISTS tl_entries_fact ON tl_entries (fact_key) WHERE valid_to IS NULL",
     """CREATE TABLE IF NOT EXISTS tl_names (
         kind TEXT NOT NULL, alias TEXT NOT NULL, alias_name TEXT NOT NULL, entity TEXT NOT NULL,
@@ -54,6 +55,9 @@ SCHEMA = [
         version INTEGER NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS tl_log_recorded_at ON tl_log (recorded_at)",
 ]
+
+QUERY_INDEXES = ("tl_entries_subject", "tl_names_entity", "tl_entities_within", "tl_log_recorded_at")
+"""Indexes no projection look-up needs (see `TimelineView.clear`)."""
 
 _INSERTS = {
     "tl_facts": (
@@ -98,6 +102,7 @@ _INSERTS = {
     ),
     "tl_log": ("position", "recorded_at", "recorded_by", "event", "subject", "originator_id", "version"),
 }
+_GETTERS = {table: operator.itemgetter(*cols) for table, cols in _INSERTS.items()}
 INSERT_SQL = {
     table: f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"  # noqa: S608
     for table, cols in _INSERTS.items()
@@ -135,11 +140,6 @@ class TimelineView(ABC):
         """The last log position applied to the read models (0 if none)."""
 
     # --- writing -----------------------------------------------------------------
-
-    def create_tables(self) -> None:
-        with self.transaction(commit=True) as cursor:
-            for statement in SCHEMA:
-                cursor.execute(self.sql(statement))
 
     def lookups(self, cursor: Any) -> Lookups:
         def fact_state(key: str) -> Row | None:
@@ -202,7 +202,7 @@ class TimelineView(ABC):
                 columns = _INSERTS[table]
                 cursor.executemany(
                     self.sql(INSERT_SQL[table]),
-                    [tuple(row[c] for c in columns) for row in rows]
+                    list(map(_GETTERS[table], rows))
                     if table != "tl_facts"
                     else [_fact_row(row, columns) for row in rows],
                 )
@@ -210,9 +210,16 @@ class TimelineView(ABC):
             self.record_tracking(cursor, batch.last_position)
 
     def clear(self, cursor: Any) -> None:
-        """Delete every read-model row and the tracking position (for a replay)."""
+        """Delete every read-model row and the tracking position (for a replay).
+
+        Indexes only queries use are dropped too: building them once after a full
+        rebuild is cheaper than maintaining them row by row. `create_table` (run
+        after the rebuild, and whenever the record is opened) puts them back.
+        """
         for table in TABLES:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        for index in QUERY_INDEXES:
+            cursor.execute(f"DROP INDEX IF EXISTS {index}")
         self.reset_tracking(cursor)
 
     @abstractmethod
