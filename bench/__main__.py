@@ -130,12 +130,13 @@ def postgres_import(journal: Path) -> float | None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where the table is written")
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated fact counts")
     parser.add_argument("--postgres-size", type=int, default=100_000)
     parser.add_argument("--no-postgres", action="store_true")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
     query_by_size = {}
@@ -148,8 +149,8 @@ def main() -> None:
             db = work / f"s{size}.db"
             seconds, rss, _ = run_cli(["--db", str(db), "append", str(journal)])
             raw = raw_sqlite(journal, work / f"raw{size}.db")
-            replay_s, _, replay_out = run_cli(["--db", str(db), "replay"])
-            events = lines
+            _, replay_rss, replay_out = run_cli(["--db", str(db), "replay", "--format", "json"])
+            replay = orjson.loads(replay_out.strip().splitlines()[-1])
             queries_ms = query_times(db, lines)
             query_by_size[size] = queries_ms
             row = {
@@ -160,10 +161,11 @@ def main() -> None:
                 "raw sqlite lines/s": round(lines / raw),
                 "import/raw": round(raw / seconds, 3),
                 "peak RSS MB": rss,
-                "replay events/s": round(events / replay_s),
-                "actor p50/p95 ms": "%.2f / %.2f" % queries_ms["actor"],
-                "location p50/p95 ms": "%.2f / %.2f" % queries_ms["location"],
-                "as-of p50/p95 ms": "%.2f / %.2f" % queries_ms["as-of"],
+                "replay events/s": round(replay["events_per_second"]),
+                "replay RSS MB": replay_rss,
+                "actor p50/p95 ms": "{:.2f} / {:.2f}".format(*queries_ms["actor"]),
+                "location p50/p95 ms": "{:.2f} / {:.2f}".format(*queries_ms["location"]),
+                "as-of p50/p95 ms": "{:.2f} / {:.2f}".format(*queries_ms["as-of"]),
             }
             if size == sizes[0]:
                 naive_rate = naive(journal, work / "naive.db", min(lines, 3000))
@@ -179,7 +181,7 @@ def main() -> None:
             pg = (lines, None if seconds is None else round(lines / seconds))
     report = render(rows, query_by_size, pg)
     print(report)
-    RESULTS.write_text(report)
+    args.output.write_text(report)
 
 
 def render(rows: list[dict], query_by_size: dict, pg: tuple[int, int | None] | None) -> str:
@@ -187,8 +189,8 @@ def render(rows: list[dict], query_by_size: dict, pg: tuple[int, int | None] | N
     lines = [
         "# Benchmark results",
         "",
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores · Python {platform.python_version()}"
-        f" · SQLite {sqlite3.sqlite_version} · `python -m bench`",
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores"
+        f" · Python {platform.python_version()} · SQLite {sqlite3.sqlite_version} · `python -m bench`",
         "",
         "| " + " | ".join(columns) + " |",
         "|" + "---|" * len(columns),

@@ -12,11 +12,30 @@ from typing import Any
 
 import orjson
 
-REGIONS = ["Kyiv oblast", "Kharkiv oblast", "Donetsk oblast", "Kherson oblast", "Zaporizhzhia oblast",
-           "Odesa oblast", "Lviv oblast", "Belgorod oblast", "Moscow oblast", "Crimea"]
-ACTORS = ["Russian Presidency", "Ukrainian General Staff", "Russian MoD", "US Embassy in Kyiv",
-          "Investigative Committee of Russia", "Kherson regional administration", "Wagner Group",
-          "Ukrainian Air Force", "UN OHCHR", "ISW"]
+REGIONS = [
+    "Kyiv oblast",
+    "Kharkiv oblast",
+    "Donetsk oblast",
+    "Kherson oblast",
+    "Zaporizhzhia oblast",
+    "Odesa oblast",
+    "Lviv oblast",
+    "Belgorod oblast",
+    "Moscow oblast",
+    "Crimea",
+]
+ACTORS = [
+    "Russian Presidency",
+    "Ukrainian General Staff",
+    "Russian MoD",
+    "US Embassy in Kyiv",
+    "Investigative Committee of Russia",
+    "Kherson regional administration",
+    "Wagner Group",
+    "Ukrainian Air Force",
+    "UN OHCHR",
+    "ISW",
+]
 SOURCES = ["Europa Press", "Reuters", "AP", "Ukrinform", "TASS", "Kyiv Independent", "Meduza"]
 
 
@@ -31,19 +50,29 @@ def gazetteer(rng: random.Random, places_per_region: int) -> tuple[list[dict[str
         lines.append({"type": "LocationRegistered", "name": region, "kind": "oblast", "within": country})
         for i in range(places_per_region):
             place = f"{region.split()[0]} settlement {i}"
-            lines.append({"type": "LocationRegistered", "name": place, "kind": "settlement",
-                          "within": region, "aliases": [f"{place} (old name)"]})
+            lines.append(
+                {
+                    "type": "LocationRegistered",
+                    "name": place,
+                    "kind": "settlement",
+                    "within": region,
+                    "aliases": [f"{place} (old name)"],
+                }
+            )
             places.append(place)
     for actor in ACTORS:
-        lines.append({"type": "ActorRegistered", "name": actor, "kind": "organisation",
-                      "aliases": [actor.upper()]})
+        lines.append(
+            {"type": "ActorRegistered", "name": actor, "kind": "organisation", "aliases": [actor.upper()]}
+        )
     return lines, places
 
 
 def _fact(rng: random.Random, n: int, places: list[str]) -> dict[str, Any]:
     day = f"2023-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     common = {
-        "id": f"f{n}", "incident": f"incident-{n % 500}", "occurred": day,
+        "id": f"f{n}",
+        "incident": f"incident-{n % 500}",
+        "occurred": day,
         "summary": f"Generated report number {n} about a developing event",
         "certainty": rng.choice(["alleged", "claimed", "reported", "confirmed"]),
         "sources": [{"name": rng.choice(SOURCES), "url": f"https://example.org/{n}"}],
@@ -59,10 +88,20 @@ def _fact(rng: random.Random, n: int, places: list[str]) -> dict[str, Any]:
         {"type": "InterceptionClaimed", "claimed_by": actor, "location": place, "intercepted": 3},
         {"type": "StatementMade", "speaker": actor, "about": [other], "quote": "We will respond."},
         {"type": "ResponsibilityAttributed", "attributed_by": actor, "attributed_to": other},
-        {"type": "ShellingReported", "reported_by": actor, "attacker": other, "area": [place],
-         "killed_min": 1, "killed_max": 4},
-        {"type": "FactReported", "kind": "protest", "actors": [{"name": actor, "role": "organiser"}],
-         "locations": [{"name": place, "role": "site"}]},
+        {
+            "type": "ShellingReported",
+            "reported_by": actor,
+            "attacker": other,
+            "area": [place],
+            "killed_min": 1,
+            "killed_max": 4,
+        },
+        {
+            "type": "FactReported",
+            "kind": "protest",
+            "actors": [{"name": actor, "role": "organiser"}],
+            "locations": [{"name": place, "role": "site"}],
+        },
     ][kind]
     return {**specific, **common}
 
@@ -78,14 +117,26 @@ def journal_lines(size: int, seed: int = 7) -> Iterator[dict[str, Any]]:
             target = f"f{rng.randrange(0, n)}"
             choice = rng.random()
             if choice < 0.6:
-                yield {"type": "FactCorrected", "fact": target, "reason": "update",
-                       "changes": {"summary": f"Corrected report {n}"}}
+                yield {
+                    "type": "FactCorrected",
+                    "fact": target,
+                    "reason": "update",
+                    "changes": {"summary": f"Corrected report {n}"},
+                }
             elif choice < 0.9:
-                yield {"type": "SourceAdded", "fact": target, "reason": "corroboration",
-                       "source": {"name": rng.choice(SOURCES)}}
+                yield {
+                    "type": "SourceAdded",
+                    "fact": target,
+                    "reason": "corroboration",
+                    "source": {"name": rng.choice(SOURCES)},
+                }
             else:
-                yield {"type": "FactCorrected", "fact": target, "reason": "re-dated",
-                       "changes": {"occurred": "2023-06"}}
+                yield {
+                    "type": "FactCorrected",
+                    "fact": target,
+                    "reason": "re-dated",
+                    "changes": {"occurred": "2023-06"},
+                }
 
 
 def write_journal(path: Path, size: int, seed: int = 7) -> Path:

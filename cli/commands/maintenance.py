@@ -35,9 +35,8 @@ def replay(
     if fmt is Format.json:
         render.write_json(result.to_json())
     else:
-        typer.echo(
-            f"replayed {result.events} events in {result.seconds:.2f} s ({result.events_per_second:,.0f} events/s)"
-        )
+        rate = f"{result.events_per_second:,.0f} events/s"
+        typer.echo(f"replayed {result.events} events in {result.seconds:.2f} s ({rate})")
 
 
 def follow(

@@ -104,7 +104,7 @@ def test_acled_row_maps_actors_places_sources_and_fatalities() -> None:
     assert {"name": "Civilians (Ukraine)", "role": "actor2"} in fact["actors"]
     assert fact["locations"] == [{"name": "Kharkiv", "role": "location"}]
     assert [s["name"] for s in fact["sources"]] == ["Ukrinform", "Suspilne Media"]
-    assert fact["summary"].endswith("[fatalities: 3]")
+    assert fact["killed_min"] == 3
     # Kharkiv (the city) is the admin1 Kharkiv: no self-containing place
     assert [(s["name"], s.get("within")) for s in statements] == [
         ("Ukraine", None),
@@ -139,6 +139,13 @@ def test_ucdp_sample_imports_with_figures_and_intervals(sqlite_record) -> None:
     precisions = Counter(r["fields"]["occurred"].count("/") for r in records)
     assert precisions[1] > 0  # date_start != date_end kept as an interval
     assert all("deaths" in r["fields"]["summary"] for r in records)
+    # low/high become structured figures; 7 sample rows have high < low, which is kept
+    # out of killed_max rather than stored as an impossible range.
+    spread = [r for r in records if r["fields"].get("killed_max", 0) > r["fields"].get("killed_min", 0)]
+    assert len(spread) == 190
+    assert all(
+        r["fields"]["killed_max"] >= r["fields"]["killed_min"] for r in records if "killed_max" in r["fields"]
+    )
 
 
 # --- ACLED import and re-import ----------------------------------------------------------

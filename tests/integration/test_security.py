@@ -19,7 +19,7 @@ def test_hostile_names_are_stored_and_queried_as_plain_text(record: Timeline, tm
         tmp_path / "hostile.ndjson",
         [
             {"type": "ActorRegistered", "name": HOSTILE, "aliases": ["x' OR '1'='1"]},
-            a_fact(id="hostile-1", alleged_by=HOSTILE, target="Kremlin\"; DELETE FROM tl_entries;--"),
+            a_fact(id="hostile-1", alleged_by=HOSTILE, target='Kremlin"; DELETE FROM tl_entries;--'),
         ],
     )
     record.append([str(journal)], recorded_by="tester")
@@ -28,7 +28,9 @@ def test_hostile_names_are_stored_and_queried_as_plain_text(record: Timeline, tm
     assert [e.fact for e in result.entries] == ["hostile-1"]
     # Every table is still there and holds what was written.
     assert record.recorder.max_notification_id() == 2
-    place = queries.timeline(record.view, queries.TimelineQuery("location", 'Kremlin"; DELETE FROM tl_entries;--'))
+    place = queries.timeline(
+        record.view, queries.TimelineQuery("location", 'Kremlin"; DELETE FROM tl_entries;--')
+    )
     assert [e.fact for e in place.entries] == ["hostile-1"]
     as_of = queries.timeline(record.view, queries.TimelineQuery("actor", HOSTILE, as_of="@2"))
     assert len(as_of.entries) == 1

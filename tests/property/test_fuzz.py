@@ -33,7 +33,9 @@ json_scalars = st.one_of(
 )
 json_values = st.recursive(
     json_scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 FIELD_NAMES = sorted({name for cls in EVENTS_BY_TYPE.values() for name in cls.model_fields} | {"type", "id"})
@@ -72,7 +74,9 @@ def test_arbitrary_bytes_never_crash_the_reader(data: bytes) -> None:
         ),
     )
 )
-def test_append_of_garbage_exits_cleanly_and_writes_nothing_when_rejected(tmp_path: Path, data: bytes) -> None:
+def test_append_of_garbage_exits_cleanly_and_writes_nothing_when_rejected(
+    tmp_path: Path, data: bytes
+) -> None:
     journal = tmp_path / "fuzz.ndjson"
     journal.write_bytes(data)
     db = tmp_path / "fuzz.db"
@@ -129,8 +133,26 @@ def test_amend_and_record_options_never_crash(tmp_path: Path, assignment: str, n
     runner = CliRunner()
     recorded = runner.invoke(
         app,
-        ["--db", db, "record", "DroneAttackAlleged", "--id", "f1", "--incident", "inc-1", "--occurred",
-         "2023-05-03", "--summary", "s", "--alleged-by", name, "--target", name, "--source-name", name],
+        [
+            "--db",
+            db,
+            "record",
+            "DroneAttackAlleged",
+            "--id",
+            "f1",
+            "--incident",
+            "inc-1",
+            "--occurred",
+            "2023-05-03",
+            "--summary",
+            "s",
+            "--alleged-by",
+            name,
+            "--target",
+            name,
+            "--source-name",
+            name,
+        ],
     )
     assert recorded.exit_code in (0, 2), recorded.stdout + recorded.stderr
     corrected = runner.invoke(app, ["--db", db, "correct", "f1", "--set", assignment, "--reason", "r"])

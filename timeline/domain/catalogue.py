@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, create_model, model_validator
 
 from timeline.domain.events import (
     ENVELOPE_FIELDS,
@@ -73,10 +73,11 @@ def input_model_for(event_class: type[Event]) -> type[BaseModel]:
         for name, info in event_class.model_fields.items()
         if name not in ENVELOPE_FIELDS
     }
-    validators = {
-        name: method
-        for name, method in vars(event_class).items()
-        if name.startswith("_") and hasattr(method, "decorator_info")
+    # The event's own cross-field checks (e.g. killed_max >= killed_min) apply to input too.
+    decorators = event_class.__pydantic_decorators__
+    validators: dict[str, Any] = {
+        name: model_validator(mode=decorator.info.mode)(decorator.func)
+        for name, decorator in decorators.model_validators.items()
     }
     return create_model(  # type: ignore[call-overload,no-any-return]
         event_class.__name__,

@@ -17,7 +17,7 @@ Python refactoring never orphans stored events. Fields marked with `actor()` or
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
@@ -155,29 +155,47 @@ class ResponsibilityAttributed(Reported):
     basis: Text | None = None
 
 
+Figure = Annotated[int | None, Field(ge=0, le=100_000_000)]
+
+
+def _check_killed_range(fact: Any) -> Any:
+    if fact.killed_min is not None and fact.killed_max is not None and fact.killed_max < fact.killed_min:
+        raise ValueError("killed_max is less than killed_min")
+    return fact
+
+
 class ShellingReported(Reported):
     """Shelling of an area, with casualty figures. Actors: reported_by, attacker. Locations: area."""
 
     reported_by: Name = actor()
     attacker: Name | None = actor(None)
     area: list[Name] = location(min_length=1, max_length=100)
-    killed_min: int | None = Field(None, ge=0, le=100_000_000)
-    killed_max: int | None = Field(None, ge=0, le=100_000_000)
-    injured_min: int | None = Field(None, ge=0, le=100_000_000)
+    killed_min: Figure = None
+    killed_max: Figure = None
+    injured_min: Figure = None
 
     @model_validator(mode="after")
     def _killed_range(self) -> ShellingReported:
-        if self.killed_min is not None and self.killed_max is not None and self.killed_max < self.killed_min:
-            raise ValueError("killed_max is less than killed_min")
-        return self
+        return _check_killed_range(self)  # type: ignore[no-any-return]
 
 
 class FactReported(Reported):
-    """Any other kind of fact, with its actors and locations listed with their roles."""
+    """Any other kind of fact, with its actors and locations listed with their roles.
+
+    Optional casualty figures (killed_min/killed_max/injured_min) carry counts such as
+    ACLED fatalities or UCDP low/high estimates.
+    """
 
     kind: Short
     actors: list[NamedRole] = Field(default_factory=list, max_length=1000)
     locations: list[NamedRole] = Field(default_factory=list, max_length=1000)
+    killed_min: Figure = None
+    killed_max: Figure = None
+    injured_min: Figure = None
+
+    @model_validator(mode="after")
+    def _killed_range(self) -> FactReported:
+        return _check_killed_range(self)  # type: ignore[no-any-return]
 
 
 # --- amendments -----------------------------------------------------------------

@@ -12,9 +12,8 @@ admin3 > location (first registration of a name wins, see `PlaceTree`) and one
   (assoc lists split on `;`); the location with role `location` (geo_precision 1),
   `location_near` (2: part of a region / near it) or `location_approx` (3: coded to
   an administrative centre);
-- summary = notes; fatalities (no figure field on FactReported) appended to the
-  summary as `[fatalities: N]` when N > 0; source split on `;` -> one source each
-  (`ACLED` when empty).
+- summary = notes; fatalities -> `killed_min` (ACLED codes a conservative count);
+  source split on `;` -> one source each (`ACLED` when empty).
 """
 
 from __future__ import annotations
@@ -73,8 +72,6 @@ def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
         row.get("notes") or ""
     ).strip() or f"{kind} in {place or row.get('country') or 'unknown place'}"
     fatalities = to_int(row.get("fatalities"))
-    if fatalities:
-        summary += f" [fatalities: {fatalities}]"
     sources = [{"name": s} for s in split_list(row.get("source"))] or [{"name": "ACLED"}]
     month = event_date[:7] if len(event_date) >= 7 else "undated"
     objects.append(
@@ -88,6 +85,7 @@ def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
             "kind": kind,
             "actors": actors,
             "locations": locations,
+            "killed_min": fatalities if fatalities is not None and fatalities >= 0 else None,
         }
     )
     return objects

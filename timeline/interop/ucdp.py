@@ -11,8 +11,8 @@ where_coordinates and one `FactReported`:
   (the claimant the outlet quotes, role `claimant`);
 - location where_coordinates with role by `where_prec`: 1 `location`, 2 `location_near`
   (within 25 km), 3+ `location_approx` (second-order admin or wider);
-- figures: best/low/high deaths in the summary (`best N (low L, high H) deaths`) —
-  FactReported has no figure fields; the summary also carries where_description;
+- figures: low/high deaths -> `killed_min`/`killed_max`; the best estimate, which
+  has no field of its own, stays in the summary (`best N deaths`), with where_description;
 - sources: source_office / source_date / source_headline parallel lists (`;`).
 """
 
@@ -83,7 +83,7 @@ def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
     place = name(row.get("where_coordinates")) or name(row.get("adm_2")) or name(row.get("adm_1"))
     locations = [{"name": place, "role": _where_role(to_int(row.get("where_prec")))}] if place else []
     best, low, high = (to_int(row.get(k)) for k in ("best", "low", "high"))
-    figures = f"best {best} (low {low}, high {high}) deaths" if best is not None else "deaths not given"
+    figures = f"best {best} deaths" if best is not None else "deaths not given"
     where = " ".join((row.get("where_description") or "").split())
     summary = f"{violence.capitalize()}, {name(row.get('dyad_name')) or 'unknown dyad'}"
     summary += f", {where}" if where else ""
@@ -100,6 +100,8 @@ def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
             "kind": violence,
             "actors": actors,
             "locations": locations,
+            "killed_min": low if low is not None and low >= 0 else None,
+            "killed_max": high if high is not None and high >= 0 and (low is None or high >= low) else None,
         }
     )
     return objects

@@ -137,6 +137,9 @@ class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
     def sql(self, statement: str) -> str:
         return statement
 
+    def unindexed(self, column: str) -> str:
+        return f"+{column}"
+
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Any]:
         with self.datastore.get_connection(commit=commit) as connection:

@@ -35,8 +35,10 @@ SCHEMA = [
         first_position BIGINT NOT NULL, status TEXT NOT NULL,
         valid_from BIGINT NOT NULL, valid_to BIGINT)""",
     # One index serves current and as-of reads: rows closed by amendments are few.
-    """CREATE INDEX IF NOT EXISTS tl_entries_subject ON tl_entries
-        (kind, subject, occurred_start, first_position)""",
+    """CREATE INDEX IF NOT EXISTS tl_entries_by_subject ON tl_entries
+        (kind, subject, occurred_start, first_position, role)""",
+    """CREATE INDEX IF NOT EXISTS tl_entries_by_time ON tl_entries
+        (kind, occurred_start, first_position, role)""",
     "CREATE INDEX IF NOT EXISTS tl_entries_fact ON tl_entries (fact_key) WHERE valid_to IS NULL",
     """CREATE TABLE IF NOT EXISTS tl_names (
         kind TEXT NOT NULL, alias TEXT NOT NULL, alias_name TEXT NOT NULL, entity TEXT NOT NULL,
@@ -56,7 +58,16 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS tl_log_recorded_at ON tl_log (recorded_at)",
 ]
 
-QUERY_INDEXES = ("tl_entries_subject", "tl_names_entity", "tl_entities_within", "tl_log_recorded_at")
+MERGE_SUBJECTS = 64
+"""Up to this many subjects, a limited timeline merges per-subject index runs."""
+
+QUERY_INDEXES = (
+    "tl_entries_by_subject",
+    "tl_entries_by_time",
+    "tl_names_entity",
+    "tl_entities_within",
+    "tl_log_recorded_at",
+)
 """Indexes no projection look-up needs (see `TimelineView.clear`)."""
 
 _INSERTS = {
@@ -130,6 +141,10 @@ class TimelineView(ABC):
     @abstractmethod
     def sql(self, statement: str) -> str:
         """The statement in this database's placeholder style."""
+
+    def unindexed(self, column: str) -> str:
+        """The column in a form the planner will not use an index for (SQLite: `+col`)."""
+        return column
 
     @abstractmethod
     def record_tracking(self, cursor: Any, position: int) -> None:
@@ -248,33 +263,45 @@ class TimelineView(ABC):
         return key
 
     def within_tree(self, root: str, as_of: int | None) -> list[str]:
-        """The location key `root` and every location within it, at any depth."""
-        statement = f"""
-            WITH RECURSIVE tree(k) AS (
-                SELECT CAST(? AS TEXT)
-                UNION
-                SELECT e.entity FROM tree JOIN tl_entities e
-                  ON e.kind = 'location' AND {valid("e", as_of)}
-                 AND (e.within_key = tree.k OR e.within_key IN (
-                      SELECT n.alias FROM tl_names n
-                       WHERE n.kind = 'location' AND n.entity = tree.k AND {valid("n", as_of)}))
-            )
-            SELECT k FROM tree"""  # noqa: S608
-        return [row[0] for row in self.query(statement, (root,))]
+        """The location key `root` and every location within it, at any depth.
+
+        Walked level by level, one indexed query per level (places nest a few levels
+        deep); a `within` naming a place by an alias counts, and cycles end the walk.
+        """
+        tree = [root]
+        seen = {root}
+        frontier = [root]
+        while frontier:
+            parents = frontier + [alias for alias, _ in self.aliases("location", frontier, as_of)]
+            frontier = []
+            for chunk in _chunks(parents, 500):
+                marks = ", ".join("?" * len(chunk))
+                rows = self.query(
+                    "SELECT entity FROM tl_entities e WHERE kind = 'location' "  # noqa: S608
+                    f"AND within_key IN ({marks}) AND {valid('e', as_of)}",
+                    chunk,
+                )
+                for (entity,) in rows:
+                    if entity not in seen:
+                        seen.add(entity)
+                        tree.append(entity)
+                        frontier.append(entity)
+        return tree
 
     def aliases(self, kind: str, keys: Sequence[str], as_of: int | None) -> list[tuple[str, str]]:
         """(alias key, alias as written) of every alias pointing at one of `keys`."""
-        if not keys:
-            return []
-        marks = ", ".join("?" * len(keys))
-        return [
-            (row[0], row[1])
-            for row in self.query(
-                f"SELECT alias, alias_name FROM tl_names n WHERE kind = ? AND entity IN ({marks}) "  # noqa: S608
-                f"AND {valid('n', as_of)} ORDER BY valid_from",
-                (kind, *keys),
-            )
-        ]
+        found: list[tuple[str, str]] = []
+        for chunk in _chunks(keys, 500):
+            marks = ", ".join("?" * len(chunk))
+            found += [
+                (row[0], row[1])
+                for row in self.query(
+                    f"SELECT alias, alias_name FROM tl_names n WHERE kind = ? AND entity IN ({marks}) "  # noqa: S608
+                    f"AND {valid('n', as_of)} ORDER BY valid_from",
+                    (kind, *chunk),
+                )
+            ]
+        return found
 
     def entity(self, kind: str, key: str, as_of: int | None) -> Row | None:
         rows = self.query(
@@ -298,31 +325,53 @@ class TimelineView(ABC):
         occurred_to: str | None,
         limit: int | None,
     ) -> Iterator[tuple[str, str, Row]]:
-        """(role, name as reported, fact record) for the subjects, by occurred then position."""
+        """(role, name as reported, fact record) for the subjects, by occurred then position.
+
+        With a limit and a handful of subjects (a name and its aliases, a small place
+        tree), each subject is read in index order up to the limit and the runs are
+        merged, so the cost follows the limit, not the size of the timeline.
+        """
         if not subjects:
             return
-        conditions = [
-            "e.kind = ?",
-            f"e.subject IN ({', '.join('?' * len(subjects))})",
-            valid("e", as_of),
-        ]
-        params: list[Any] = [kind, *subjects]
+        conditions = [valid("e", as_of)]
+        filters: list[Any] = []
         if not include_retracted:
             conditions.append("e.status <> 'retracted'")
         if occurred_from:
             conditions.append("e.occurred_end >= ?")
-            params.append(occurred_from)
+            filters.append(occurred_from)
         if occurred_to:
             conditions.append("e.occurred_start <= ?")
-            params.append(occurred_to)
+            filters.append(occurred_to)
+        order = "ORDER BY occurred_start, first_position, role"
+        cap = "" if limit is None else f" LIMIT {int(limit)}"
+        columns = "e.occurred_start, e.first_position, e.role, e.name, e.fact_key, e.version"
+        where = " AND ".join(conditions)
+        params: list[Any] = []
+        if limit is not None and len(subjects) <= MERGE_SUBJECTS:
+            runs = []
+            for n, subject in enumerate(subjects):
+                runs.append(
+                    f"SELECT * FROM (SELECT {columns} FROM tl_entries e "  # noqa: S608
+                    f"WHERE e.kind = ? AND e.subject = ? AND {where} {order}{cap}) AS run{n}"
+                )
+                params += [kind, subject, *filters]
+            selected = " UNION ALL ".join(runs)
+        else:
+            # Many subjects (a large place tree): walk the kind's entries in time order
+            # and keep members, which stops at the limit when members are common.
+            marks = ", ".join("?" * len(subjects))
+            member = self.unindexed("e.subject")
+            selected = (
+                f"SELECT {columns} FROM tl_entries e "  # noqa: S608
+                f"WHERE e.kind = ? AND {member} IN ({marks}) AND {where} {order}{cap}"
+            )
+            params += [kind, *subjects, *filters]
         statement = (
-            "SELECT e.role, e.name, f.record FROM tl_entries e "  # noqa: S608
-            "JOIN tl_facts f ON f.fact_key = e.fact_key AND f.version = e.version "
-            f"WHERE {' AND '.join(conditions)} "
-            "ORDER BY e.occurred_start, e.first_position, e.role"
+            f"SELECT u.role, u.name, f.record FROM ({selected}) AS u "  # noqa: S608
+            "JOIN tl_facts f ON f.fact_key = u.fact_key AND f.version = u.version "
+            f"ORDER BY u.occurred_start, u.first_position, u.role{cap}"
         )
-        if limit is not None:
-            statement += f" LIMIT {int(limit)}"
         for role, name, record in self.query(statement, params):
             yield role, name, orjson.loads(record)
 
@@ -416,6 +465,11 @@ class TimelineView(ABC):
             rows = self.query(f"SELECT {', '.join(columns)} FROM {table}")  # noqa: S608
             out[table] = sorted(rows, key=lambda r: tuple("" if v is None else str(v) for v in r))
         return out
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _fact_row(row: Row, columns: Sequence[str]) -> tuple[Any, ...]:
