@@ -20,12 +20,13 @@ from eventsourcing.utils import get_topic
 from pydantic import TypeAdapter, ValidationError
 
 from timeline.domain.catalogue import FACT_TYPES
-from timeline.domain.events import EVENTS_BY_TYPE, Event, GazetteerStatement, Reported
+from timeline.domain.events import EVENTS_BY_TYPE, Created, Event, GazetteerStatement, Reported
 from timeline.domain.fact import (
     AmendmentError,
     Fact,
     creation_digest,
     fact_uuid,
+    first_event,
     validate_changes,
 )
 from timeline.domain.gazetteer import Statement
@@ -222,7 +223,9 @@ class Timeline(Application):
             if not events:
                 return written, held
             try:
-                self.save(*events)
+                # The event store directly: this application has no followers to notify,
+                # snapshots or aggregate cache for `save` to maintain.
+                self.events.put(events)
             except IntegrityError:
                 # Another writer got there first: reload and re-apply (amendments that
                 # no longer apply cleanly become a ConflictError in _prepare).
@@ -250,15 +253,17 @@ class Timeline(Application):
         first = self.recorder.first_events([i for i in reported if i in versions])  # type: ignore[attr-defined]
         loaded: dict[UUID, Fact | Statement] = {}
         changed: dict[UUID, Fact | Statement] = {}
+        # Facts and statements new in this batch: their first event and content digest.
+        # Most journal lines are new facts, so no aggregate is built unless amended.
+        created: dict[UUID, tuple[Created, str]] = {}
         events: list[Event] = []
         written = held = 0
         for uid, entry in zip(uids, batch, strict=True):
             where = f"{entry.path}:{entry.line}"
             if entry.type in FACT_TYPES or entry.type in _GAZETTEER:
-                if uid in changed or uid in versions:
-                    if uid in changed:
-                        existing = changed[uid]
-                        digest = existing.digest if isinstance(existing, Fact) else entry.digest
+                if uid in created or uid in versions:
+                    if uid in created:
+                        digest = created[uid][1] if entry.is_fact else entry.digest
                     elif entry.is_fact:
                         digest = self._creation_digest(first[uid])
                     else:  # a statement's id is its content digest: same id, same content
@@ -270,10 +275,13 @@ class Timeline(Application):
                         )
                     held += 1
                     continue
-                changed[uid] = _create(entry, recorded_by)
-                events.extend(changed[uid].collect_events())
+                event = _first_event(entry, uid, recorded_by)
+                created[uid] = (event, entry.digest)
+                events.append(event)
                 written += 1
                 continue
+            if uid not in changed and uid in created:
+                changed[uid] = created[uid][0].mutate(None)  # type: ignore[assignment]
             fact = changed.get(uid) or self._get_any(uid, loaded)
             assert isinstance(fact, Fact)
             if entry.digest in fact.amendments:
@@ -422,12 +430,12 @@ class Timeline(Application):
 _GAZETTEER = frozenset(name for name, cls in EVENTS_BY_TYPE.items() if issubclass(cls, GazetteerStatement))
 
 
-def _create(entry: Entry, recorded_by: str) -> Fact | Statement:
+def _first_event(entry: Entry, uid: UUID, recorded_by: str) -> Created:
+    """The event that records a new fact or gazetteer statement."""
     event_class = EVENTS_BY_TYPE[entry.type]
-    if entry.type in _GAZETTEER:
-        return Statement.make(event_class, recorded_by=recorded_by, **entry.fields)  # type: ignore[arg-type]
-    assert issubclass(event_class, Reported)
-    return Fact.report(event_class, recorded_by=recorded_by, **entry.fields)
+    assert issubclass(event_class, Created)
+    aggregate_class = Statement if entry.type in _GAZETTEER else Fact
+    return first_event(aggregate_class, event_class, uid, recorded_by=recorded_by, **entry.fields)
 
 
 def _amend(fact: Fact, entry: Entry, recorded_by: str) -> None:

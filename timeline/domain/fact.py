@@ -27,6 +27,7 @@ _FACT_NAMESPACE = uuid5(NAMESPACE_URL, "timeline:fact")
 _STATEMENT_NAMESPACE = uuid5(NAMESPACE_URL, "timeline:gazetteer")
 UNCHANGEABLE = frozenset({"type", "id"})
 A = TypeVar("A", bound=BaseAggregate[UUID])
+C = TypeVar("C", bound=Created)
 
 
 class AmendmentError(ValueError):
@@ -52,16 +53,23 @@ def derived_fact_id(content: dict[str, Any]) -> str:
     return "f-" + content_digest(content)[:20]
 
 
-def start(aggregate_class: type[A], event_class: type[Created], originator_id: UUID, **fields: Any) -> A:
-    """A new aggregate from its first event (like `BaseAggregate._create`, which would
-    not accept a field named `id`, as facts have)."""
-    event = event_class(
+def first_event(
+    aggregate_class: type[BaseAggregate[UUID]], event_class: type[C], originator_id: UUID, **fields: Any
+) -> C:
+    """The event that starts an aggregate (validated), without building the aggregate."""
+    return event_class(
         originator_id=originator_id,
         originator_version=aggregate_class.INITIAL_VERSION,
         timestamp=event_class.create_timestamp(),
         originator_topic=get_topic(aggregate_class),
         **fields,
     )
+
+
+def start(aggregate_class: type[A], event_class: type[Created], originator_id: UUID, **fields: Any) -> A:
+    """A new aggregate from its first event (like `BaseAggregate._create`, which would
+    not accept a field named `id`, as facts have)."""
+    event = first_event(aggregate_class, event_class, originator_id, **fields)
     aggregate = event.mutate(None)
     assert isinstance(aggregate, aggregate_class)
     aggregate.pending_events.append(event)
