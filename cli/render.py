@@ -80,20 +80,22 @@ def timeline(result: TimelineResult, fmt: Format) -> None:
         if result.as_of:
             title += f" — as of {result.as_of}"
         table = Table(title=title, title_justify="left", expand=False, show_lines=False)
+        with_role = subject.kind != "incident"  # in an incident's own timeline the role says nothing
         table.add_column("occurred", no_wrap=True)
         table.add_column("what", ratio=3)
-        table.add_column("role", max_width=14)
+        if with_role:
+            table.add_column("role", max_width=14)
         table.add_column("status", no_wrap=True)
         table.add_column("sources", max_width=18)
         for e in result.entries:
             what = Text(e.summary)
             what.append(f"\n{e.type} · {e.fact} · {e.certainty}", style="dim")
-            role = e.role + (f"\n{e.place}" if e.place else "")
             status = Text(e.status, style=_STATUS.get(e.status, ""))
             if e.version > 1:
                 status.append(f" v{e.version}", style="dim")
             occurred = f"{e.occurred}\n({e.precision})" if e.precision != "day" else e.occurred
-            table.add_row(occurred, what, role, status, ", ".join(s["name"] for s in e.sources))
+            role = [e.role + (f"\n{e.place}" if e.place else "")] if with_role else []
+            table.add_row(occurred, what, *role, status, ", ".join(s["name"] for s in e.sources))
         stdout.print(table)
         if not result.entries:
             stdout.print("no entries")
