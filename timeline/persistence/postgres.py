@@ -99,42 +99,37 @@ class PostgresTimelineRecorder(PostgresApplicationRecorder):
 
     def current_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
         """The stored version of each aggregate id that exists."""
-        if not ids:
-            return {}
-        found: dict[UUID, int] = {}
-        with self.datastore.transaction(commit=False) as curs:
-            for start in range(0, len(ids), 1000):
-                curs.execute(
-                    SQL(
-                        "SELECT originator_id, MAX(originator_version) AS version FROM {0} "
-                        "WHERE originator_id = ANY(%s) GROUP BY originator_id"
-                    ).format(self._events),
-                    (list(ids[start : start + 1000]),),
-                )
-                for row in curs.fetchall():
-                    oid = row["originator_id"]
-                    found[oid if isinstance(oid, UUID) else UUID(str(oid))] = int(row["version"])
-        return found
+        rows = self._select_by_ids(
+            "SELECT originator_id, MAX(originator_version) AS version FROM {0} "
+            "WHERE originator_id = ANY(%s) GROUP BY originator_id",
+            ids,
+        )
+        return {_uuid(row["originator_id"]): int(row["version"]) for row in rows}
 
     def first_events(self, ids: Sequence[UUID]) -> dict[UUID, StoredEvent]:
         """The first stored event of each aggregate id that exists."""
-        found: dict[UUID, StoredEvent] = {}
+        rows = self._select_by_ids(
+            "SELECT originator_id, topic, state FROM {0} "
+            "WHERE originator_version = 1 AND originator_id = ANY(%s)",
+            ids,
+        )
+        return {
+            _uuid(r["originator_id"]): StoredEvent(
+                _uuid(r["originator_id"]), 1, r["topic"], bytes(r["state"])
+            )
+            for r in rows
+        }
+
+    def _select_by_ids(self, statement: str, ids: Sequence[UUID]) -> list[Any]:
+        """Rows of `statement` (events table as `{0}`, ids as `%s`), 1,000 ids per query."""
+        rows: list[Any] = []
         if not ids:
-            return found
+            return rows
         with self.datastore.transaction(commit=False) as curs:
             for start in range(0, len(ids), 1000):
-                curs.execute(
-                    SQL(
-                        "SELECT originator_id, topic, state FROM {0} "
-                        "WHERE originator_version = 1 AND originator_id = ANY(%s)"
-                    ).format(self._events),
-                    (list(ids[start : start + 1000]),),
-                )
-                for row in curs.fetchall():
-                    oid = row["originator_id"]
-                    uid = oid if isinstance(oid, UUID) else UUID(str(oid))
-                    found[uid] = StoredEvent(uid, 1, row["topic"], bytes(row["state"]))
-        return found
+                curs.execute(SQL(statement).format(self._events), (list(ids[start : start + 1000]),))  # type: ignore[arg-type]
+                rows += curs.fetchall()
+        return rows
 
     def version_gap(self) -> str | None:
         """A description of the first aggregate whose versions are not 1..n, if any."""
@@ -286,3 +281,7 @@ def _pg_ddl(statement: str) -> str:
     if statement.lstrip().upper().startswith("CREATE TABLE"):
         return re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', statement)
     return statement
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))

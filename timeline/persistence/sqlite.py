@@ -66,33 +66,30 @@ class SQLiteTimelineRecorder(SQLiteApplicationRecorder):
 
     def current_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
         """The stored version of each aggregate id that exists."""
-        found: dict[UUID, int] = {}
-        with self.datastore.transaction(commit=False) as c:
-            for chunk in _chunks(ids, 500):
-                marks = ", ".join("?" * len(chunk))
-                c.execute(
-                    "SELECT originator_id, MAX(originator_version) FROM stored_events "  # noqa: S608
-                    f"WHERE originator_id IN ({marks}) GROUP BY originator_id",
-                    [i.hex for i in chunk],
-                )
-                found.update((UUID(row[0]), row[1]) for row in c.fetchall())
-        return found
+        rows = self._select_by_ids(
+            "SELECT originator_id, MAX(originator_version) FROM stored_events "
+            "WHERE originator_id IN ({ids}) GROUP BY originator_id",
+            ids,
+        )
+        return {UUID(row[0]): row[1] for row in rows}
 
     def first_events(self, ids: Sequence[UUID]) -> dict[UUID, StoredEvent]:
         """The first stored event of each aggregate id that exists."""
-        found: dict[UUID, StoredEvent] = {}
+        rows = self._select_by_ids(
+            "SELECT originator_id, topic, state FROM stored_events "
+            "WHERE originator_version = 1 AND originator_id IN ({ids})",
+            ids,
+        )
+        return {UUID(r[0]): StoredEvent(UUID(r[0]), 1, r[1], bytes(r[2])) for r in rows}
+
+    def _select_by_ids(self, statement: str, ids: Sequence[UUID]) -> list[Any]:
+        """Rows of `statement` for every id, 500 ids per query (`{ids}` marks the list)."""
+        rows: list[Any] = []
         with self.datastore.transaction(commit=False) as c:
             for chunk in _chunks(ids, 500):
-                marks = ", ".join("?" * len(chunk))
-                c.execute(
-                    "SELECT originator_id, topic, state FROM stored_events "  # noqa: S608
-                    f"WHERE originator_version = 1 AND originator_id IN ({marks})",
-                    [i.hex for i in chunk],
-                )
-                for row in c.fetchall():
-                    uid = UUID(row[0])
-                    found[uid] = StoredEvent(uid, 1, row[1], bytes(row[2]))
-        return found
+                c.execute(statement.format(ids=", ".join("?" * len(chunk))), [i.hex for i in chunk])
+                rows += c.fetchall()
+        return rows
 
     def version_gap(self) -> str | None:
         """A description of the first aggregate whose versions are not 1..n, if any."""
