@@ -15,6 +15,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from cli.errors import handle_errors, stderr
 from cli.options import AsOf, Db, RecordedBy
 from cli.session import record
+from timeline import Timeline
 from timeline.errors import InvalidInputError
 from timeline.interop import acled, bellingcat, export, ucdp
 from timeline.interop.importer import ImportResult, Missing, import_rows
@@ -229,6 +230,14 @@ def _selection(
     return chosen[0] if chosen else (None, None)
 
 
+def _records(
+    timeline: Timeline, kind: str | None, subject: str | None, as_of: str | None, include_retracted: bool
+) -> list[dict[str, Any]]:
+    """The selected facts as they stood at `as_of`, oldest occurred first."""
+    ids, position = export.select(timeline, kind, subject, as_of)
+    return export.fact_records(timeline, ids, position, include_retracted=include_retracted)
+
+
 def _emit(data: bytes, output: Path | None) -> None:
     if output is None:
         sys.stdout.buffer.write(data)
@@ -251,8 +260,7 @@ def export_timelinejs(
     """TimelineJS JSON: one slide per fact, dates with only the parts known, grouped by incident."""
     with handle_errors(), record(ctx, db) as (timeline, _):
         kind, subject = _selection(actor, location, incident)
-        ids, position = export.select(timeline, kind, subject, as_of)
-        records = export.fact_records(timeline, ids, position, include_retracted=include_retracted)
+        records = _records(timeline, kind, subject, as_of, include_retracted)
         title = f"{kind} {subject}" if kind else "timeline"
         data = orjson.dumps(export.timelinejs(records, title, as_of), option=orjson.OPT_INDENT_2) + b"\n"
         _emit(data, output)
@@ -272,8 +280,7 @@ def export_csv(
     """A flat CSV: one row per fact as it stood (then), oldest occurred first."""
     with handle_errors(), record(ctx, db) as (timeline, _):
         kind, subject = _selection(actor, location, incident)
-        ids, position = export.select(timeline, kind, subject, as_of)
-        records = export.fact_records(timeline, ids, position, include_retracted=include_retracted)
+        records = _records(timeline, kind, subject, as_of, include_retracted)
         _emit(export.to_csv(records).encode(), output)
 
 
