@@ -30,6 +30,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check timeline cli tests bench
+	$(BIN)/mypy timeline cli
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(if $(SIZE),--sizes $(SIZE),)

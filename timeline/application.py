@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Annotated, Any, ClassVar
+from typing import IO, Annotated, Any, ClassVar, cast
 from uuid import UUID
 
 import orjson
@@ -65,7 +65,7 @@ class Timeline(Application):
 
     def __init__(self, env: dict[str, str], view_class: type[TimelineView]) -> None:
         super().__init__(env)
-        self.view: TimelineView = self.factory.tracking_recorder(view_class)  # type: ignore[arg-type]
+        self.view = cast(TimelineView, self.factory.tracking_recorder(view_class))  # type: ignore[arg-type]
 
     # --- writing ------------------------------------------------------------------
 
@@ -297,7 +297,7 @@ class Timeline(Application):
             except AmendmentError as error:
                 raise ConflictError(f"{where}: {error}") from None
             changed[uid] = fact
-            events.extend(fact.collect_events())
+            events.extend(cast(list[Event], fact.collect_events()))
             written += 1
         return events, written, held
 
@@ -313,7 +313,7 @@ class Timeline(Application):
         return loaded[uid]
 
     def _get_fact(self, uid: UUID) -> Fact:
-        fact = self.repository.get(uid)
+        fact: Fact | Statement = self.repository.get(uid)
         assert isinstance(fact, Fact)
         return fact
 
@@ -557,7 +557,7 @@ def _check_change_fields(type_name: str, changes: dict[str, Any]) -> str | None:
             return f"{type_name} has no field {field!r}"
         adapter = _FIELD_ADAPTERS.get((type_name, field))
         if adapter is None:
-            adapter = TypeAdapter(Annotated[info.annotation, info])  # type: ignore[name-defined]
+            adapter = TypeAdapter(Annotated[info.annotation, info])  # type: ignore[arg-type,name-defined]
             _FIELD_ADAPTERS[(type_name, field)] = adapter
         try:
             adapter.validate_python(value)

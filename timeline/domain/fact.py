@@ -183,7 +183,7 @@ def apply_fields(fields: dict[str, Any], event_name: str, payload: dict[str, Any
 
 def apply_to_state(state: dict[str, Any], event: Event) -> dict[str, Any]:
     """The fact state after one more (decoded) event."""
-    return apply_fields(state, type(event).__name__, event.model_dump(mode="json", exclude=_ENVELOPE))
+    return apply_fields(state, type(event).__name__, event.model_dump(mode="json", exclude=set(_ENVELOPE)))
 
 
 _ENVELOPE = frozenset(

@@ -131,7 +131,8 @@ def subjects_of(fields: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tup
     """([(role, actor)], [(role, location)]) of a fact state."""
     from timeline.domain.catalogue import FACT_TYPES
 
-    actors, locations = [], []
+    actors: list[tuple[str, str]] = []
+    locations: list[tuple[str, str]] = []
     for kind, role, name in FACT_TYPES[fields["type"]].subjects(fields):
         (actors if kind == "actor" else locations).append((role, name))
     return actors, locations

@@ -255,7 +255,7 @@ def _already_applied(timeline: Timeline, obj: dict[str, Any]) -> bool:
     entry = parse_object(obj, "import", 1)
     if isinstance(entry, JournalError):
         return False
-    fact = timeline.repository.get(fact_uuid(entry.key))
+    fact: Any = timeline.repository.get(fact_uuid(entry.key))
     return entry.digest in getattr(fact, "amendments", set())
 
 

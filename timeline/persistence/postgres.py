@@ -178,7 +178,7 @@ class PostgresTimelineView(PostgresTrackingRecorder, TimelineView):
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements.extend(SQL(_pg_ddl(statement)) for statement in SCHEMA)  # type: ignore[arg-type]
+        self.sql_create_statements.extend(SQL(_pg_ddl(statement)) for statement in SCHEMA)  # type: ignore[arg-type,misc]
         schema = Identifier(self.datastore.schema)
         self._tracking = SQL("{0}.{1}").format(schema, Identifier(self.tracking_table_name))
         self._lock_statements: list[Composed] = [
@@ -233,7 +233,7 @@ class PostgresTimelineView(PostgresTrackingRecorder, TimelineView):
 
 def check_connection(datastore: PostgresDatastore) -> None:
     """Connect once, so an unreachable server fails fast and clearly (no password shown)."""
-    params = dict(datastore.pool.kwargs or {})  # type: ignore[call-overload]
+    params = dict(datastore.pool.kwargs or {})  # type: ignore[arg-type,call-overload]
     params.pop("row_factory", None)
     password = str(params.get("password") or "")
     timeout = int(datastore.pool.timeout) or 10
