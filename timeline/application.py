@@ -335,6 +335,7 @@ class Timeline(Application):
         view = view or self.view
         processed = 0
         total = 0
+        failed_at: int | None = None
         while True:
             try:
                 with view.transaction(commit=True) as cursor:
@@ -359,8 +360,17 @@ class Timeline(Application):
                             notification.id,
                         )
                     view.write_batch(cursor, batch)
-            except IntegrityError:
-                continue  # another process applied this section first; read on from there
+            except IntegrityError as error:
+                # The section is read under the view's write lock, so another projector
+                # cannot have applied it meanwhile: a repeat failure means the read models
+                # disagree with the log, and looping would never end.
+                if failed_at == start:
+                    raise StoreError(
+                        f"the read models cannot take the events after position {start} "
+                        f"({error}); run `timeline replay` to rebuild them from the log"
+                    ) from None
+                failed_at = start
+                continue
             except PersistenceError as error:
                 raise StoreError(f"could not update the read models: {error}") from None
             processed += len(notifications)

@@ -221,3 +221,29 @@ def test_cli_verify(filled: Timeline, sqlite_url: str, cli: CliRunner) -> None:
     assert len(lines) == 1, broken.stderr
     assert "chain" in lines[0]
     assert "Traceback" not in broken.output
+
+
+def test_read_models_that_reject_the_log_stop_the_catch_up_with_a_clear_error(tmp_path) -> None:
+    """A read-model row in the way of the next event (tampering, corruption) must not loop forever."""
+    import sqlite3
+
+    from tests.factories import a_correction, a_fact, write_journal
+    from timeline import Settings, StoreError, open_timeline
+
+    db = tmp_path / "stuck.db"
+    app = open_timeline(Settings(db=str(db), recorded_by="tester"))
+    app.append([str(write_journal(tmp_path / "a.ndjson", [a_fact(id="stuck")]))], recorded_by="tester")
+    # A stray version-2 row that the next correction's projection will collide with.
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO tl_facts SELECT fact_key, 2, position, recorded_at, recorded_by, event, reason, "
+            "changes, record, valid_from, 1 FROM tl_facts WHERE fact_key = 'stuck'"
+        )
+    journal = write_journal(tmp_path / "b.ndjson", [a_correction("stuck", drones=5)])
+    with pytest.raises(StoreError, match="timeline replay"):
+        app.append([str(journal)], recorded_by="tester")
+    app.replay()  # the log is intact: rebuilding the read models repairs them
+    from timeline.audit.verify import verify
+
+    verify(app)
+    app.close()
