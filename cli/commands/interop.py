@@ -1,7 +1,5 @@
 """import acled|ucdp|bellingcat, export timelinejs|csv|ndjson."""
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Iterable, Iterator
 from enum import StrEnum

@@ -1,0 +1,238 @@
+"""The first pass of an append: every journal object checked before anything is written.
+
+Each line is validated on its own (`timeline.journal`), then in context: a fact the
+store already holds must hold the same content, and each fact's amendments are played
+in input order over the fact as it will stand (from the store, or earlier in the
+input). Valid entries are spooled in compact form for the write pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated, Any
+
+import orjson
+from eventsourcing.persistence import Mapper, StoredEvent
+from pydantic import TypeAdapter, ValidationError
+
+from timeline.domain.catalogue import FACT_TYPES
+from timeline.domain.events import Reported
+from timeline.domain.fact import AmendmentError, Fact, creation_digest, fact_uuid, validate_changes
+from timeline.errors import JournalInvalidError
+from timeline.journal import Entry, JournalError, read_journal
+
+if TYPE_CHECKING:
+    from timeline.application import Timeline
+
+BATCH_SIZE = 1000
+"""Facts checked against the store per query."""
+MAX_REPORTED_ERRORS = 50
+"""Problems kept for the error message; all are counted."""
+
+
+def stored_creation_digest(mapper: Mapper, stored: StoredEvent) -> str:
+    """The content digest of a fact's first stored event, as the journal computes it."""
+    event = mapper.to_domain_event(stored)
+    assert isinstance(event, Reported)
+    return creation_digest(event)
+
+
+class JournalValidator:
+    """Checks journals against themselves and against the record, writing nothing."""
+
+    def __init__(self, app: Timeline) -> None:
+        self.app = app
+
+    def validate(self, files: Sequence[tuple[str, Path]], spool: IO[bytes]) -> int:
+        """First pass: every line valid, every amendment refers to a known fact.
+
+        Valid entries are written to `spool`; JournalInvalidError lists the problems.
+        """
+        problems: list[str] = []
+        errors = count = 0
+        facts = SeenFacts()
+        amendments: list[tuple[int, Entry]] = []
+        new_facts: list[Entry] = []
+
+        def note(found: Iterable[str]) -> None:
+            nonlocal errors
+            for problem in found:
+                errors += 1
+                if len(problems) < MAX_REPORTED_ERRORS:
+                    problems.append(problem)
+
+        for name, path in files:
+            with path.open("rb") as stream:
+                for item in read_journal(stream, name):
+                    count += 1
+                    problem = _check_entry(item, count, facts, amendments)
+                    if problem:
+                        note([problem])
+                        continue
+                    assert isinstance(item, Entry)
+                    if not errors:
+                        spool.write(orjson.dumps(item.as_row()) + b"\n")
+                    if item.is_fact:
+                        new_facts.append(item)
+                        if len(new_facts) >= BATCH_SIZE:
+                            note(self.check_existing(new_facts))
+                            new_facts = []
+        note(self.check_existing(new_facts))
+        note(self.check_amendments(amendments, facts))
+        if errors:
+            raise JournalInvalidError(problems, errors)
+        return count
+
+    def check_existing(self, entries: Sequence[Entry]) -> list[str]:
+        """Facts the store already holds must hold the same content."""
+        stored = self.app.recorder.first_events([fact_uuid(e.key) for e in entries])  # type: ignore[attr-defined]
+        problems = []
+        for entry in entries:
+            event = stored.get(fact_uuid(entry.key))
+            if event is not None and stored_creation_digest(self.app.mapper, event) != entry.digest:
+                problems.append(
+                    f"{entry.path}:{entry.line}: fact {entry.key!r} is already recorded "
+                    "with different content; use FactCorrected to change it"
+                )
+        return problems
+
+    def check_amendments(self, amendments: Sequence[tuple[int, Entry]], facts: SeenFacts) -> list[str]:
+        """Play every amendment, in input order, over its fact as it will stand then.
+
+        A fact comes from the store (loaded once) or from earlier in the input; an
+        amendment must come after its fact, must not change a retracted fact, and a
+        correction must leave a valid fact. Amendments already recorded are skipped,
+        as the write will skip them.
+        """
+        problems: list[str] = []
+        by_fact: dict[str, list[tuple[int, Entry]]] = {}
+        for ordinal, entry in amendments:
+            by_fact.setdefault(entry.key, []).append((ordinal, entry))
+        keys = list(by_fact)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            versions = self.app.recorder_versions([fact_uuid(k) for k in chunk])
+            for key in chunk:
+                stored = self.app.get_fact(fact_uuid(key)) if fact_uuid(key) in versions else None
+                problems.extend(_play(key, stored, facts.get(key), by_fact[key]))
+        return problems
+
+
+class SeenFacts:
+    """Facts reported so far in an input: id -> (type, content digest, ordinal).
+
+    Packed into one int per fact, keyed by a 64-bit hash of the id, so that validating
+    a journal of a million facts needs ~100 bytes per fact, not the entries themselves.
+    """
+
+    _TYPES = tuple(FACT_TYPES)
+
+    def __init__(self) -> None:
+        self._seen: dict[int, int] = {}
+
+    @staticmethod
+    def _key(fact_id: str) -> int:
+        return int.from_bytes(hashlib.blake2b(fact_id.encode(), digest_size=8).digest(), "big")
+
+    def add(self, fact_id: str, type_name: str, digest: str, ordinal: int) -> None:
+        packed = (int(digest[:16], 16) << 48) | (ordinal << 8) | self._TYPES.index(type_name)
+        self._seen[self._key(fact_id)] = packed
+
+    def get(self, fact_id: str) -> tuple[str, str, int] | None:
+        packed = self._seen.get(self._key(fact_id))
+        if packed is None:
+            return None
+        digest = format(packed >> 48, "016x")
+        return self._TYPES[packed & 0xFF], digest, (packed >> 8) & ((1 << 40) - 1)
+
+
+def _check_entry(
+    item: Entry | JournalError,
+    ordinal: int,
+    facts: SeenFacts,
+    amendments: list[tuple[int, Entry]],
+) -> str | None:
+    """The problem with one journal object on its own, if any; collects amendments."""
+    if isinstance(item, JournalError):
+        return str(item)
+    if item.is_fact:
+        seen = facts.get(item.key)
+        if seen is not None and seen[1] != item.digest[:16]:
+            return f"{item.path}:{item.line}: fact {item.key!r} appears earlier with different content"
+        if seen is None:
+            facts.add(item.key, item.type, item.digest, ordinal)
+    elif item.is_amendment:
+        amendments.append((ordinal, item))
+    return None
+
+
+def _play(
+    key: str,
+    stored: Fact | None,
+    reported: tuple[str, str, int] | None,
+    amendments: Sequence[tuple[int, Entry]],
+) -> list[str]:
+    """Problems of a fact's amendments played in order (see `_check_amendments`)."""
+    problems: list[str] = []
+    if stored is not None:
+        fact_type, fields, status = stored.fact_type.name, dict(stored.state), stored.status
+        applied = set(stored.amendments)
+        first = 0
+    elif reported is not None:
+        fact_type, fields, status, applied, first = reported[0], None, "active", set(), reported[2]
+    else:
+        for _, entry in amendments:
+            problems.append(f"{entry.path}:{entry.line}: {entry.type} refers to unknown fact {key!r}")
+        return problems
+    for ordinal, entry in amendments:
+        where = f"{entry.path}:{entry.line}"
+        if ordinal < first:
+            problems.append(
+                f"{where}: {entry.type} comes before fact {key!r} is reported; put the fact first"
+            )
+            continue
+        if entry.digest in applied:
+            continue  # already recorded: the write skips it
+        applied.add(entry.digest)
+        if status == "retracted" and entry.type != "SourceAdded":
+            problems.append(f"{where}: fact {key!r} is retracted and cannot be amended")
+        elif entry.type == "FactRetracted":
+            status = "retracted"
+        elif entry.type == "FactCorrected":
+            changes = entry.fields["changes"]
+            if fields is None:
+                problem = _check_change_fields(fact_type, changes)
+            else:
+                try:
+                    fields |= validate_changes(FACT_TYPES[fact_type], fields, changes)
+                    problem = None
+                except AmendmentError as error:
+                    problem = str(error)
+            if problem:
+                problems.append(f"{where}: {problem}")
+    return problems
+
+
+_FIELD_ADAPTERS: dict[tuple[str, str], TypeAdapter[Any]] = {}
+
+
+def _check_change_fields(type_name: str, changes: dict[str, Any]) -> str | None:
+    """Field-by-field check of a correction against its fact type (cheap first pass)."""
+    fact_type = FACT_TYPES[type_name]
+    for field, value in changes.items():
+        if field in {"type", "id"}:
+            return f"field {field!r} cannot be corrected"
+        info = fact_type.input_model.model_fields.get(field)
+        if info is None:
+            return f"{type_name} has no field {field!r}"
+        adapter = _FIELD_ADAPTERS.get((type_name, field))
+        if adapter is None:
+            adapter = TypeAdapter(Annotated[info.annotation, info])  # type: ignore[arg-type,name-defined]
+            _FIELD_ADAPTERS[(type_name, field)] = adapter
+        try:
+            adapter.validate_python(value)
+        except ValidationError as error:
+            return f"changes.{field}: {error.errors()[0]['msg'].removeprefix('Value error, ')}"
+    return None
