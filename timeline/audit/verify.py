@@ -32,7 +32,9 @@ SECTION = 5000
 def verify(app: Timeline, expect: str | None = None, *, check_views: bool = True) -> VerifyResult:
     """Run every check; IntegrityFailure names the first thing found wrong."""
     expected = _parse_expect(expect) if expect else None
-    heads = {last: (first, head) for first, last, head in app.recorder.digests()}  # type: ignore[attr-defined]
+    digests = app.recorder.digests()  # type: ignore[attr-defined]
+    heads = {last: (first, head) for first, last, head in digests}
+    covered = max((last for _, last, _ in digests), default=0)
     head, position, events = GENESIS, 0, 0
     matched_expect = expected is None
     start = 0
@@ -63,9 +65,9 @@ def verify(app: Timeline, expect: str | None = None, *, check_views: bool = True
             f"verify: chain: a batch ending at position {missing} was written but its events "
             "are missing from the log"
         )
-    if app.recorder.digests() and position > max(last for _, last, _ in app.recorder.digests()):  # type: ignore[attr-defined]
+    if digests and position > covered:
         raise IntegrityFailure(
-            f"verify: chain: events after position {max(last for _, last, _ in app.recorder.digests())} "  # type: ignore[attr-defined]
+            f"verify: chain: events after position {covered} "
             "were not written by timeline (no digest covers them)"
         )
     if not matched_expect:

@@ -9,7 +9,10 @@ and a published head proves the log up to that position is unchanged since.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 
 GENESIS = bytes(32)
 
@@ -23,3 +26,10 @@ def link(
     digest.update(f"|{position}|{oid}|{version}|{topic}|".encode())
     digest.update(hashlib.sha256(bytes(state)).digest())
     return digest.digest()
+
+
+def extend(head: bytes, positions: Sequence[int], events: Sequence[StoredEvent]) -> bytes:
+    """The chain head after a batch of stored events, linked in position order."""
+    for position, event in sorted(zip(positions, events, strict=True), key=lambda pair: pair[0]):
+        head = link(head, position, event.originator_id, event.originator_version, event.topic, event.state)
+    return head

@@ -35,7 +35,7 @@ from eventsourcing.postgres import (
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
-from timeline.persistence.chain import GENESIS, link
+from timeline.persistence.chain import GENESIS, extend
 from timeline.projections.views import APPLICATION_NAME, SCHEMA, TimelineView
 
 DIGESTS_TABLE = "timeline_digests"
@@ -79,16 +79,7 @@ class PostgresTimelineRecorder(PostgresApplicationRecorder):
                 SQL("SELECT head FROM {0} ORDER BY last_position DESC LIMIT 1").format(self._digests)
             )
             row = curs.fetchone()
-            head = bytes(row["head"]) if row else GENESIS
-            for position, event in sorted(zip(positions, stored_events, strict=True), key=lambda p: p[0]):
-                head = link(
-                    head,
-                    position,
-                    event.originator_id,
-                    event.originator_version,
-                    event.topic,
-                    event.state,
-                )
+            head = extend(bytes(row["head"]) if row else GENESIS, positions, stored_events)
             curs.execute(
                 SQL("INSERT INTO {0} (last_position, first_position, head) VALUES (%s, %s, %s)").format(
                     self._digests

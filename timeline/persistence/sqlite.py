@@ -27,7 +27,7 @@ from eventsourcing.sqlite import (
     SQLiteTrackingRecorder,
 )
 
-from timeline.persistence.chain import GENESIS, link
+from timeline.persistence.chain import GENESIS, extend
 from timeline.projections.views import APPLICATION_NAME, SCHEMA, TimelineView
 
 DIGESTS_TABLE = """CREATE TABLE IF NOT EXISTS timeline_digests (
@@ -48,16 +48,7 @@ class SQLiteTimelineRecorder(SQLiteApplicationRecorder):
             # The inserts above hold the write lock, so the head read here is the last one.
             c.execute("SELECT head FROM timeline_digests ORDER BY last_position DESC LIMIT 1")
             row = c.fetchone()
-            head = bytes(row[0]) if row else GENESIS
-            for position, event in zip(positions, stored_events, strict=True):
-                head = link(
-                    head,
-                    position,
-                    event.originator_id,
-                    event.originator_version,
-                    event.topic,
-                    event.state,
-                )
+            head = extend(bytes(row[0]) if row else GENESIS, positions, stored_events)
             c.execute(
                 "INSERT INTO timeline_digests VALUES (?, ?, ?)",
                 (positions[-1], positions[0], head),
