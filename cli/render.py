@@ -8,11 +8,13 @@ from typing import Any
 
 import orjson
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+from rich.tree import Tree
 
 from cli.options import Format
-from timeline.results import HistoryResult, LogEntry, SubjectsResult, TimelineResult
+from timeline.results import HistoryResult, LogEntry, PlacesResult, SubjectsResult, TimelineResult
 
 stdout = Console(highlight=False, soft_wrap=False)
 
@@ -111,17 +113,74 @@ def subjects(result: SubjectsResult, fmt: Format) -> None:
     elif fmt is Format.ndjson:
         write_ndjson(rows)
     elif fmt is Format.csv:
-        write_csv(rows, ["kind", "name", "facts", "registered"])
+        for row in rows:
+            row["place_path"] = " > ".join(row.get("place_path") or [])
+        write_csv(rows, ["kind", "name", "facts", "registered", "place_path"])
     else:
         table = Table(
             title=f"{result.kind}s" + (f" — as of {result.as_of}" if result.as_of else ""),
             title_justify="left",
         )
-        table.add_column(result.kind)
+        table.add_column(result.kind, overflow="fold")
+        paths = result.kind == "location"
+        if paths:
+            table.add_column("within", overflow="fold")
         table.add_column("facts", justify="right")
         table.add_column("registered")
         for s in result.subjects:
-            table.add_row(s.name, str(s.facts), "yes" if s.registered else "")
+            within = [" > ".join((s.place_path or [])[:-1])] if paths else []
+            table.add_row(s.name, *within, str(s.facts), "yes" if s.registered else "")
+        stdout.print(table)
+
+
+def places(result: PlacesResult, fmt: Format, *, tree: bool) -> None:
+    """`place NAME` (a list) or `locations --tree` (a hierarchy)."""
+    data = result.to_json()
+    if fmt is Format.json:
+        write_json(data)
+        return
+    flat: list[tuple[int, dict[str, Any]]] = []
+
+    def walk(items: list[dict[str, Any]], depth: int) -> None:
+        for item in items:
+            flat.append((depth, item))
+            walk(item.get("children") or [], depth + 1)
+
+    walk(data["places"], 0)
+    rows = [
+        {k: v for k, v in item.items() if k != "children"}
+        | {"depth": depth, "place_path": " > ".join(item["place_path"])}
+        for depth, item in flat
+    ]
+    if fmt is Format.ndjson:
+        write_ndjson(rows)
+    elif fmt is Format.csv:
+        write_csv(
+            rows, ["id", "name", "place_path", "key", "kind", "lat", "lon", "geo_precision", "facts", "depth"]
+        )
+    elif tree:
+        root = Tree(f"places{' — as of ' + result.as_of if result.as_of else ''}")
+
+        def grow(node: Tree, items: list[dict[str, Any]]) -> None:
+            for item in items:
+                kind = f" [dim]{escape(item['kind'])}[/dim]" if item.get("kind") else ""
+                grow(node.add(f"{escape(item['name'])}{kind} ({item['facts']})"), item.get("children") or [])
+
+        grow(root, data["places"])
+        stdout.print(root)
+    else:
+        table = Table(title=f"places named {result.name!r}", title_justify="left")
+        for column in ("place", "key", "kind", "lat, lon", "facts"):
+            table.add_column(column, overflow="fold", justify="right" if column == "facts" else "left")
+        for _, item in flat:
+            where = f"{item['lat']}, {item['lon']}" if item.get("lat") is not None else ""
+            table.add_row(
+                escape(" > ".join(item["place_path"])),
+                item.get("key") or "",
+                item.get("kind") or "",
+                where,
+                str(item["facts"]),
+            )
         stdout.print(table)
 
 

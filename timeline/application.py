@@ -37,7 +37,7 @@ from timeline.persistence.transcoding import OrjsonTranscoder, PydanticMapper, e
 from timeline.projections.timelines import TimelineProjection, ViewBatch
 from timeline.projections.views import TimelineView
 from timeline.results import AppendResult, ReplayResult
-from timeline.validation import JournalValidator, SeenFacts, stored_creation_digest
+from timeline.validation import JournalValidator, PlaceCheck, SeenFacts, stored_creation_digest
 
 BATCH_SIZE = 1000
 """Journal objects written per transaction."""
@@ -116,6 +116,8 @@ class Timeline(Application):
         if entry.is_amendment and self.fact_version(entry.key) is None:
             raise NotFoundError(f"no fact {entry.key!r} in the record")
         validator = JournalValidator(self)
+        for problem in PlaceCheck(self).check(entry):
+            raise InvalidInputError(problem.split(": ", 1)[1])
         if entry.is_amendment:  # only amendments refer to a stored fact
             for problem in validator.check_amendments([(1, entry)], SeenFacts()):
                 raise InvalidInputError(problem.split(": ", 1)[1])

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from timeline.domain.places import PlaceRef, Places
 from timeline.domain.values import Occurred, normalise_name
 from timeline.errors import InvalidInputError, NotFoundError
 from timeline.results import (
     HistoryResult,
     LogEntry,
+    PlaceInfo,
+    PlacesResult,
     Subject,
     SubjectCount,
     SubjectsResult,
@@ -24,7 +27,7 @@ from timeline.results import (
 )
 
 if TYPE_CHECKING:
-    from timeline.projections.views import TimelineView
+    from timeline.projections.views import EntryRow, SQLPlaceStore, TimelineView
 
 KINDS = ("actor", "location", "incident")
 
@@ -41,6 +44,7 @@ class TimelineQuery:
     occurred_from: str | None = None
     occurred_to: str | None = None
     limit: int | None = None
+    key: str | None = None
 
 
 def resolve_as_of(view: TimelineView, as_of: str | None) -> int | None:
@@ -83,17 +87,44 @@ def timeline(view: TimelineView, query: TimelineQuery) -> TimelineResult:
     if query.kind not in KINDS:
         raise InvalidInputError(f"unknown subject kind {query.kind!r}")
     position = resolve_as_of(view, query.as_of)
+    if query.kind == "location":
+        return _location_timeline(view, query, position)
     if query.kind == "incident":
         canon = query.name.strip()
         keys = [canon]
+    elif query.key:
+        found = view.entity_by_key(query.kind, query.key, position)
+        if found is None:
+            raise NotFoundError(f"no {query.kind} with key {query.key!r} in the record{_as_of_note(query)}")
+        canon, keys = found, [found]
     else:
         canon = view.resolve(query.kind, normalise_name(query.name), position)
         keys = [canon]
-        if query.kind == "location" and not query.exact:
-            keys = view.within_tree(canon, position)
     alias_rows = view.aliases(query.kind, keys, position) if query.kind != "incident" else []
     members = sorted(set(keys) | {alias for alias, _ in alias_rows})
-    rows = list(
+    rows = _rows(view, query, members, position)
+    entity = view.entity(query.kind, canon, position) if query.kind != "incident" else None
+    if entity is None and not rows and not _has_entries(view, query.kind, members, position):
+        raise NotFoundError(f"no {query.kind} {query.name!r} in the record{_as_of_note(query)}")
+    name = entity["name"] if entity else _reported_spelling(rows, canon) or query.name.strip()
+    own_aliases = (
+        [n for alias, n in view.aliases(query.kind, [canon], position)] if entity or alias_rows else []
+    )
+    return TimelineResult(
+        subject=Subject(kind=query.kind, name=name, aliases=_unique(own_aliases)),
+        as_of=query.as_of,
+        entries=[_entry(query.kind, row) for row in rows],
+    )
+
+
+def _as_of_note(query: TimelineQuery) -> str:
+    return f" as of {query.as_of}" if query.as_of else ""
+
+
+def _rows(
+    view: TimelineView, query: TimelineQuery, members: list[str], position: int | None
+) -> list[EntryRow]:
+    return list(
         view.entries(
             query.kind,
             members,
@@ -104,18 +135,130 @@ def timeline(view: TimelineView, query: TimelineQuery) -> TimelineResult:
             limit=query.limit,
         )
     )
-    entity = view.entity(query.kind, canon, position) if query.kind != "incident" else None
-    if entity is None and not rows and not _has_entries(view, query.kind, members, position):
-        raise NotFoundError(f"no {query.kind} {query.name!r} in the record")
-    name = entity["name"] if entity else _reported_spelling(rows, canon) or query.name.strip()
-    own_aliases = (
-        [n for alias, n in view.aliases(query.kind, [canon], position)] if entity or alias_rows else []
-    )
+
+
+def find_place(view: TimelineView, name: str, key: str | None, position: int | None) -> str | None:
+    """The place a user names: by key, by name, or by `"Name, Enclosing, ..."`.
+
+    None when no place matches (the name may still be a location nobody registered);
+    InvalidInputError listing every candidate when several do.
+    """
+    rules = Places(view.places(position))
+    if key:
+        return rules.store.by_key("location", key)
+    found = rules.resolve(PlaceRef(name.strip()))
+    if found.place is None and not found.ambiguous and "," in name:
+        found = rules.resolve(PlaceRef.parse(name))
+    if found.ambiguous:
+        listed = "; ".join(rules.describe(c) for c in found.candidates)
+        raise InvalidInputError(
+            f"location {name.strip()!r} is ambiguous: {len(found.candidates)} places match ({listed}); "
+            f"name one as 'Name, Enclosing place' or use --key"
+        )
+    return found.place
+
+
+def _location_timeline(view: TimelineView, query: TimelineQuery, position: int | None) -> TimelineResult:
+    place = find_place(view, query.name, query.key, position)
+    if place is None:
+        if query.key:
+            raise NotFoundError(f"no location with key {query.key!r} in the record{_as_of_note(query)}")
+        # A location nobody registered: its name (and any alias given to that name).
+        canon = view.resolve("location", normalise_name(query.name), position)
+        alias_rows = view.aliases("location", [canon], position)
+        members = sorted({canon} | {alias for alias, _ in alias_rows})
+        rows = _rows(view, query, members, position)
+        if not rows and not _has_entries(view, "location", members, position):
+            raise NotFoundError(f"no location {query.name!r} in the record{_as_of_note(query)}")
+        name = _reported_spelling(rows, canon) or query.name.strip()
+        return TimelineResult(
+            subject=Subject(kind="location", name=name, aliases=_unique([n for _, n in alias_rows])),
+            as_of=query.as_of,
+            entries=[_entry("location", row, [row.name]) for row in rows],
+        )
+    store = view.places(position)
+    rules = Places(store)
+    tree = [place] if query.exact else place_tree(store, rules, place)
+    filed_under = members_of(view, rules, tree, position)
+    rows = _rows(view, query, sorted(filed_under), position)
+    paths: dict[str, list[str]] = {}
+    entries = []
+    for row in rows:
+        filed = filed_under.get(row.subject)
+        if (filed or "") not in paths:
+            paths[filed or ""] = rules.path(filed) if filed else [row.name]
+        geo = None
+        if row.lat is None and filed is not None:
+            found = store.get(filed)
+            if found is not None and found.lat is not None:
+                geo = _geo(found.lat, found.lon, found.geo_precision)
+        entries.append(_entry("location", row, paths[filed or ""], geo))
+    record = store.get(place)
+    assert record is not None
     return TimelineResult(
-        subject=Subject(kind=query.kind, name=name, aliases=_unique(own_aliases)),
+        subject=Subject(
+            kind="location",
+            name=record.name,
+            aliases=_unique([n for _, n in view.aliases("location", [place], position)]),
+        ),
         as_of=query.as_of,
-        entries=[_entry(query.kind, role, reported, record) for role, reported, record in rows],
+        entries=entries,
     )
+
+
+def place_tree(store: SQLPlaceStore, rules: Places, root: str) -> list[str]:
+    """A place and every place within it, at any depth, walked level by level."""
+    tree = [root]
+    seen = {root}
+    frontier = [root]
+    while frontier:
+        store.load(frontier)
+        names = set()
+        for place_id in frontier:
+            place = store.get(place_id)
+            if place is not None:
+                names.add(place.name_key)
+        names |= {alias for alias, _ in store.view.aliases("location", frontier, store.as_of)}
+        children = store.children(frontier, sorted(names))
+        frontier_set = set(frontier)
+        frontier = []
+        for child in children:
+            if child.id in seen:
+                continue
+            if child.parent is None and rules.effective_parent(child) not in frontier_set:
+                continue  # a lazily named parent that means another place (or none)
+            seen.add(child.id)
+            tree.append(child.id)
+            frontier.append(child.id)
+    return tree
+
+
+def members_of(view: TimelineView, rules: Places, tree: list[str], position: int | None) -> dict[str, str]:
+    """Entry subjects filed under the places of a tree -> the place each stands for.
+
+    A place's id, every alias it holds, and its name where facts were filed under
+    the bare name before the place was registered and the name means only it.
+    """
+    members = {place: place for place in tree}
+    for alias, _ in view.aliases("location", tree, position):
+        members.setdefault(alias, rules.store.alias_holder("location", alias) or alias)
+    for place_id in tree:
+        place = rules.store.get(place_id)
+        if (
+            place is not None
+            and place.name_key not in members
+            and rules.holders(place.name_key) == [place_id]
+        ):
+            members[place.name_key] = place_id
+    return members
+
+
+def _geo(lat: float | None, lon: float | None, precision: str | int | None) -> dict[str, Any] | None:
+    if lat is None or lon is None:
+        return None
+    if isinstance(precision, str) and precision.isdigit():
+        precision = int(precision)
+    return {"lat": lat, "lon": lon, "geo_precision": precision}
 
 
 def _has_entries(view: TimelineView, kind: str, members: list[str], position: int | None) -> bool:
@@ -133,10 +276,10 @@ def _has_entries(view: TimelineView, kind: str, members: list[str], position: in
     )
 
 
-def _reported_spelling(rows: list[tuple[str, str, dict[str, Any]]], canon: str) -> str | None:
-    for _, reported, record in rows:
-        if normalise_name(reported) == canon or record["fields"].get("incident") == canon:
-            return reported if normalise_name(reported) == canon else canon
+def _reported_spelling(rows: list[EntryRow], canon: str) -> str | None:
+    for row in rows:
+        if normalise_name(row.name) == canon or row.record["fields"].get("incident") == canon:
+            return row.name if normalise_name(row.name) == canon else canon
     return None
 
 
@@ -144,7 +287,10 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _entry(kind: str, role: str, reported: str, record: dict[str, Any]) -> TimelineEntry:
+def _entry(
+    kind: str, row: EntryRow, place_path: list[str] | None = None, place_geo: dict[str, Any] | None = None
+) -> TimelineEntry:
+    record = row.record
     fields = record["fields"]
     return TimelineEntry(
         fact=fields["id"],
@@ -152,7 +298,7 @@ def _entry(kind: str, role: str, reported: str, record: dict[str, Any]) -> Timel
         incident=fields["incident"],
         occurred=fields["occurred"],
         precision=Occurred.parse(fields["occurred"]).precision,
-        role=role,
+        role=row.role,
         summary=fields["summary"],
         certainty=fields.get("certainty", "reported"),
         status=record["status"],
@@ -160,22 +306,104 @@ def _entry(kind: str, role: str, reported: str, record: dict[str, Any]) -> Timel
         sources=fields["sources"],
         recorded_at=record["first_recorded_at"],
         position=record["first_position"],
-        place=reported if kind == "location" else None,
+        place=row.name if kind == "location" else None,
+        place_path=place_path if kind == "location" else None,
+        geo=_geo(row.lat, row.lon, row.geo_precision) or place_geo,
     )
 
 
-def subjects(view: TimelineView, kind: str, as_of: str | None) -> SubjectsResult:
+def subjects(view: TimelineView, kind: str, as_of: str | None, limit: int | None = None) -> SubjectsResult:
     """Every actor, location or incident in the record, with its number of facts."""
     position = resolve_as_of(view, as_of)
     registered = view.registered(kind, position) if kind != "incident" else {}
+    rules = Places(view.places(position)) if kind == "location" else None
     counts: dict[str, SubjectCount] = {}
     for key, spelling, facts in view.subjects(kind, position):
+        if rules is not None and key not in registered:
+            # a bare name filed before its place was registered counts for that place
+            holders = rules.holders(key)
+            key = holders[0] if len(holders) == 1 else key
         name = registered.get(key) or spelling
-        counts[key] = SubjectCount(kind=kind, name=name, facts=facts, registered=key in registered)
+        known = counts.get(key)
+        total = facts + (known.facts if known else 0)
+        counts[key] = SubjectCount(kind=kind, name=name, facts=total, registered=key in registered)
     for key, name in registered.items():
         counts.setdefault(key, SubjectCount(kind=kind, name=name, facts=0, registered=True))
-    ordered = sorted(counts.values(), key=lambda s: (-s.facts, s.name.casefold()))
-    return SubjectsResult(kind=kind, as_of=as_of, subjects=ordered)
+    if rules is not None:
+        counts = {
+            key: count.model_copy(update={"place_path": rules.path(key) or None})
+            for key, count in counts.items()
+        }
+    ordered = sorted(counts.values(), key=lambda s: (-s.facts, s.name.casefold(), s.place_path or []))
+    return SubjectsResult(kind=kind, as_of=as_of, subjects=ordered[:limit] if limit else ordered)
+
+
+def places_named(view: TimelineView, name: str, as_of: str | None) -> PlacesResult:
+    """Every place a name (or an alias) means, with its path, key and fact count (`timeline place`)."""
+    position = resolve_as_of(view, as_of)
+    store = view.places(position)
+    rules = Places(store)
+    ref = PlaceRef(name.strip()) if rules.holders(normalise_name(name)) else PlaceRef.parse(name)
+    resolution = rules.resolve(ref)
+    found = [resolution.place] if resolution.place else list(resolution.candidates)
+    if not found:
+        raise NotFoundError(f"no place {name.strip()!r} in the record" + (f" as of {as_of}" if as_of else ""))
+    infos = []
+    for place_id in sorted(found, key=lambda p: rules.path(p)):
+        tree = place_tree(store, rules, place_id)
+        members = members_of(view, rules, tree, position)
+        infos.append(
+            _place_info(store, rules, place_id, view.count_facts("location", sorted(members), position))
+        )
+    return PlacesResult(name=name.strip(), as_of=as_of, places=infos)
+
+
+def place_hierarchy(view: TimelineView, as_of: str | None) -> PlacesResult:
+    """The whole place tree, each place with the facts filed under it or within it."""
+    position = resolve_as_of(view, as_of)
+    store = view.places(position)
+    rules = Places(store)
+    places = store.all_places()
+    children: dict[str | None, list[str]] = {}
+    for place in places:
+        children.setdefault(rules.effective_parent(place), []).append(place.id)
+    members = members_of(view, rules, [p.id for p in places], position)
+    direct: dict[str, set[str]] = {}
+    for subject, fact in view.subject_facts("location", position):
+        place_id = members.get(subject)
+        if place_id is not None:
+            direct.setdefault(place_id, set()).add(fact)
+
+    def build(place_id: str, depth: int) -> tuple[PlaceInfo, set[str]]:
+        facts = set(direct.get(place_id, ()))
+        kids = []
+        for child in sorted(children.get(place_id, []), key=lambda c: store.get(c).name.casefold()):  # type: ignore[union-attr]
+            if depth < 32:
+                info, below = build(child, depth + 1)
+                kids.append(info)
+                facts |= below
+        info = _place_info(store, rules, place_id, len(facts))
+        return info.model_copy(update={"children": kids}), facts
+
+    roots = sorted(children.get(None, []), key=lambda c: store.get(c).name.casefold())  # type: ignore[union-attr]
+    built = [build(root, 0) for root in roots]
+    return PlacesResult(name=None, as_of=as_of, places=[info for info, _ in built])
+
+
+def _place_info(store: SQLPlaceStore, rules: Places, place_id: str, facts: int) -> PlaceInfo:
+    place = store.get(place_id)
+    assert place is not None
+    return PlaceInfo(
+        id=place.id,
+        name=place.name,
+        place_path=rules.path(place_id),
+        key=place.key,
+        kind=place.kind,
+        lat=place.lat,
+        lon=place.lon,
+        geo_precision=place.geo_precision,
+        facts=facts,
+    )
 
 
 def history(view: TimelineView, fact_id: str, as_of: str | None) -> HistoryResult:

@@ -42,11 +42,14 @@ class TimelineEntry(Result):
     recorded_at: str
     position: int
     place: str | None = None
+    place_path: list[str] | None = None
+    geo: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")
-        if self.place is None:
-            del data["place"]
+        for optional in ("place", "place_path", "geo"):
+            if data[optional] is None:
+                del data[optional]
         return data
 
 
@@ -68,12 +71,48 @@ class SubjectCount(Result):
     name: str
     facts: int
     registered: bool
+    place_path: list[str] | None = None
+    key: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json")
+        for optional in ("place_path", "key"):
+            if data[optional] is None:
+                del data[optional]
+        return data
 
 
 class SubjectsResult(Result):
     kind: str
     as_of: str | None
     subjects: list[SubjectCount]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "as_of": self.as_of, "subjects": [s.to_json() for s in self.subjects]}
+
+
+class PlaceInfo(Result):
+    """One place: its id, name, path from the outermost enclosing place, key and coordinates."""
+
+    id: str
+    name: str
+    place_path: list[str]
+    key: str | None
+    kind: str | None
+    lat: float | None
+    lon: float | None
+    geo_precision: str | int | None
+    facts: int
+    """Facts filed under the place or any place within it."""
+    children: list[PlaceInfo] = []
+
+
+class PlacesResult(Result):
+    """Every place of one name (`timeline place`), or the whole tree (`locations --tree`)."""
+
+    name: str | None
+    as_of: str | None
+    places: list[PlaceInfo]
 
 
 class Version(Result):

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
+from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent
@@ -20,6 +21,8 @@ from pydantic import TypeAdapter, ValidationError
 from timeline.domain.catalogue import FACT_TYPES
 from timeline.domain.events import Reported
 from timeline.domain.fact import AmendmentError, Fact, creation_digest, fact_uuid, validate_changes
+from timeline.domain.gazetteer import Statement
+from timeline.domain.places import Gazetteer, OverlayStore
 from timeline.errors import JournalInvalidError
 from timeline.journal import Entry, JournalError, read_journal
 
@@ -55,6 +58,7 @@ class JournalValidator:
         facts = SeenFacts()
         amendments: list[tuple[int, Entry]] = []
         new_facts: list[Entry] = []
+        places = PlaceCheck(self.app)
 
         def note(found: Iterable[str]) -> None:
             nonlocal errors
@@ -72,6 +76,10 @@ class JournalValidator:
                         note([problem])
                         continue
                     assert isinstance(item, Entry)
+                    found = places.check(item)
+                    if found:
+                        note(found)
+                        continue
                     if not errors:
                         spool.write(orjson.dumps(item.as_row()) + b"\n")
                     if item.is_fact:
@@ -118,6 +126,66 @@ class JournalValidator:
                 stored = self.app.get_fact(fact_uuid(key)) if fact_uuid(key) in versions else None
                 problems.extend(_play(key, stored, facts.get(key), by_fact[key]))
         return problems
+
+
+class PlaceCheck:
+    """Plays a journal's gazetteer statements and fact locations over the record's places.
+
+    What the projection would file ambiguously or silently ignore is refused here
+    instead: a bare place name several places share, an alias another entity holds,
+    an `AliasMoved` from an entity that does not hold the alias.
+    """
+
+    def __init__(self, app: Timeline) -> None:
+        self.app = app
+        self._gazetteer: Gazetteer | None = None
+        self._statements: set[UUID] = set()
+
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self.app.project()  # resolve against the record as it stands now
+            self._gazetteer = Gazetteer(OverlayStore(self.app.view.places(None)))
+        return self._gazetteer
+
+    def check(self, item: Entry) -> list[str]:
+        """The problems of one journal object, as `file:line: message`."""
+        if not (item.is_fact or item.type in _GAZETTEER_TYPES):
+            return []
+        if item.type in _GAZETTEER_TYPES:
+            # a statement the record already holds (or holds earlier in this input) is not written again
+            uid = Statement.id_for(item.type, item.fields)
+            if uid in self._statements or self.app.recorder_versions([uid]):
+                return []
+            self._statements.add(uid)
+        gazetteer = self.gazetteer()
+        fields = item.fields
+        problems: list[str] = []
+        if item.type == "LocationRegistered":
+            problems = gazetteer.register_location(fields)[1]
+        elif item.type == "ActorRegistered":
+            problems = gazetteer.register_actor(fields)[1]
+        elif item.type == "AliasAdded":
+            entity, problem = gazetteer.entity_of(
+                fields["entity"], fields["name"], fields.get("within"), fields.get("key")
+            )
+            problem = problem or gazetteer.add_alias(fields["entity"], fields["alias"], entity)
+            problems = [problem] if problem else []
+        elif item.type == "AliasMoved":
+            problem = gazetteer.move_alias(fields["entity"], fields)[1]
+            problems = [problem] if problem else []
+        else:
+            for kind, _, value in FACT_TYPES[item.type].subjects(fields):
+                if kind == "location":
+                    problem = gazetteer.file(value)[1]
+                    if problem:
+                        problems.append(problem)
+            if problems and self.app.recorder_versions([fact_uuid(item.key)]):
+                problems = []  # already recorded (and filed when it was): re-appending writes nothing
+        gazetteer.store.pending.clear()
+        return [f"{item.path}:{item.line}: {problem}" for problem in problems]
+
+
+_GAZETTEER_TYPES = frozenset({"LocationRegistered", "ActorRegistered", "AliasAdded", "AliasMoved"})
 
 
 class SeenFacts:

@@ -40,6 +40,9 @@ def location(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The location, by any of its names.")],
     exact: Annotated[bool, typer.Option("--exact", help="Only this place, not places within it.")] = False,
+    key: Annotated[
+        str | None, typer.Option("--key", help="The place with this explicit key (NAME is then ignored).")
+    ] = None,
     fmt: Output = Format.table,
     as_of: AsOf = None,
     occurred_from: From = None,
@@ -48,9 +51,14 @@ def location(
     limit: Limit = None,
     db: Db = None,
 ) -> None:
-    """One location's timeline, including every place within it unless --exact."""
+    """One location's timeline, including every place within it unless --exact.
+
+    NAME may be qualified by the places it lies within, nearest first:
+    "Los Angeles, Veracruz". A name that several places share is refused with
+    every candidate listed.
+    """
     query = queries.TimelineQuery(
-        "location", name, as_of, exact, include_retracted, occurred_from, occurred_to, limit
+        "location", name, as_of, exact, include_retracted, occurred_from, occurred_to, limit, key
     )
     _timeline(ctx, query, fmt, db)
 
@@ -73,10 +81,12 @@ def incident(
     _timeline(ctx, query, fmt, db)
 
 
-def _listing(ctx: typer.Context, kind: str, fmt: Format, as_of: str | None, db: str | None) -> None:
+def _listing(
+    ctx: typer.Context, kind: str, fmt: Format, as_of: str | None, db: str | None, limit: int | None = None
+) -> None:
     with handle_errors(), record(ctx, db) as (timeline, _):
         timeline.project()
-        result = queries.subjects(timeline.view, kind, as_of)
+        result = queries.subjects(timeline.view, kind, as_of, limit)
     render.subjects(result, fmt)
 
 
@@ -85,9 +95,38 @@ def actors(ctx: typer.Context, fmt: Output = Format.table, as_of: AsOf = None, d
     _listing(ctx, "actor", fmt, as_of, db)
 
 
-def locations(ctx: typer.Context, fmt: Output = Format.table, as_of: AsOf = None, db: Db = None) -> None:
-    """Every location in the record, with its number of facts."""
-    _listing(ctx, "location", fmt, as_of, db)
+def locations(
+    ctx: typer.Context,
+    tree: Annotated[
+        bool, typer.Option("--tree", help="The place hierarchy, counts including the places within.")
+    ] = False,
+    fmt: Output = Format.table,
+    as_of: AsOf = None,
+    limit: Limit = None,
+    db: Db = None,
+) -> None:
+    """Every location in the record, with its number of facts (or the place tree with --tree)."""
+    if not tree:
+        _listing(ctx, "location", fmt, as_of, db, limit)
+        return
+    with handle_errors(), record(ctx, db) as (timeline, _):
+        timeline.project()
+        result = queries.place_hierarchy(timeline.view, as_of)
+    render.places(result, fmt, tree=True)
+
+
+def place(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A place name (or alias), optionally 'Name, Enclosing place'.")],
+    fmt: Output = Format.table,
+    as_of: AsOf = None,
+    db: Db = None,
+) -> None:
+    """Every place of that name, with the places it lies within, its key and fact count."""
+    with handle_errors(), record(ctx, db) as (timeline, _):
+        timeline.project()
+        result = queries.places_named(timeline.view, name, as_of)
+    render.places(result, fmt, tree=False)
 
 
 def incidents(ctx: typer.Context, fmt: Output = Format.table, as_of: AsOf = None, db: Db = None) -> None:
@@ -96,5 +135,5 @@ def incidents(ctx: typer.Context, fmt: Output = Format.table, as_of: AsOf = None
 
 
 def register(app: typer.Typer) -> None:
-    for command in (actor, location, incident, actors, locations, incidents):
+    for command in (actor, location, incident, actors, locations, incidents, place):
         app.command()(command)

@@ -9,6 +9,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any, ClassVar
 
+import orjson
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
@@ -143,6 +144,14 @@ ONE_OF_EACH: list[dict[str, Any]] = [
         "aliases": ["Moscow Kremlin"],
     },
     {"type": "AliasAdded", "entity": "location", "name": "Kyiv", "alias": "Kiev"},
+    {
+        "type": "AliasMoved",
+        "entity": "location",
+        "alias": "Kiev",
+        "from": "Kyiv",
+        "to": "Kyiv Oblast",
+        "reason": "the source meant the region",
+    },
 ]
 
 
@@ -158,7 +167,7 @@ def _without_none(value: Any) -> Any:
 def stored(record: Timeline, tmp_path: Path) -> Timeline:
     journal = write_journal(tmp_path / "all.ndjson", ONE_OF_EACH)
     result = record.append([str(journal)], recorded_by="alice")
-    assert (result.appended, result.present) == (14, 0)
+    assert (result.appended, result.present) == (15, 0)
     return record
 
 
@@ -168,7 +177,7 @@ def test_the_journal_covers_every_event_type() -> None:
 
 def test_every_event_type_round_trips(stored: Timeline) -> None:
     notifications = stored.recorder.select_notifications(start=0, limit=100, inclusive_of_start=False)
-    assert [n.id for n in notifications] == list(range(1, 15))
+    assert [n.id for n in notifications] == list(range(1, 16))
     # one append is one batch: its events are positioned together (grouped by aggregate)
     by_type = {line["type"]: line for line in ONE_OF_EACH}
     for notification in notifications:
@@ -205,7 +214,12 @@ def test_aggregates_load_from_the_store(stored: Timeline) -> None:
     advisory = stored.repository.get(fact_uuid("e2"))
     assert [s["name"] for s in advisory.state["sources"]] == ["Europa Press", "Reuters"]
     assert advisory.version == 2
-    gazetteer = ("timeline:ActorRegistered", "timeline:LocationRegistered", "timeline:AliasAdded")
+    gazetteer = (
+        "timeline:ActorRegistered",
+        "timeline:LocationRegistered",
+        "timeline:AliasAdded",
+        "timeline:AliasMoved",
+    )
     for notification in stored.recorder.select_notifications(start=0, limit=100, inclusive_of_start=False):
         if notification.topic not in gazetteer:
             continue
@@ -221,7 +235,42 @@ def test_stored_topics_are_stable_names(sqlite_record: Timeline, sqlite_url: str
         topics = [row[0] for row in db.execute("SELECT topic FROM stored_events ORDER BY rowid")]
         states = [bytes(row[0]) for row in db.execute("SELECT state FROM stored_events ORDER BY rowid")]
     assert sorted(topics) == sorted(f"timeline:{o['type']}" for o in ONE_OF_EACH)
-    assert all(b"class_version" not in s for s in states)  # every class is at version 1
+    # every class but LocationRegistered (version 2: `within` became a list) is at version 1
+    for topic, state in zip(topics, states, strict=True):
+        assert (b'"class_version":2' in state) == (topic == "timeline:LocationRegistered")
+
+
+def test_version_1_location_registrations_are_upcast(
+    sqlite_record: Timeline, sqlite_url: str, tmp_path: Path
+) -> None:
+    """A store written before places were entities (within: one name) still reads and resolves."""
+    journal = write_journal(
+        tmp_path / "old.ndjson",
+        [
+            {"type": "LocationRegistered", "name": "Russia"},
+            {"type": "LocationRegistered", "name": "Moscow", "within": "Russia"},
+        ],
+    )
+    sqlite_record.append([str(journal)], recorded_by="alice")
+    with closing(sqlite3.connect(sqlite_url)) as db:
+        for rowid, state in db.execute("SELECT rowid, state FROM stored_events").fetchall():
+            old = orjson.loads(state)
+            old.pop("class_version", None)
+            if isinstance(old.get("within"), list):
+                old["within"] = old["within"][0]  # exactly what version 1 stored
+            db.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (orjson.dumps(old), rowid))
+        db.commit()
+    sqlite_record.replay()
+    moscow = [
+        n for n in sqlite_record.recorder.select_notifications(start=0, limit=10) if b"Moscow" in n.state
+    ]
+    event = sqlite_record.mapper.to_domain_event(moscow[0])
+    assert event.within == ["Russia"]
+    from timeline.queries import places_named
+
+    assert [p.place_path for p in places_named(sqlite_record.view, "Moscow", None).places] == [
+        ["Russia", "Moscow"]
+    ]
 
 
 # --- upcasting ------------------------------------------------------------------------

@@ -161,7 +161,7 @@ def test_editing_only_a_read_model_fails_the_views_check(filled: Timeline, sqlit
         "DELETE FROM tl_entries WHERE fact_key = 'f4' AND kind = 'location'",
         "UPDATE tl_entries SET status = 'retracted' WHERE fact_key = 'f2'",
         "INSERT INTO tl_names VALUES ('location', 'kyiv', 'Kyiv', 'kremlin', 1, NULL)",
-        "INSERT INTO tl_entities VALUES ('location', 'kyiv', 'Kyiv', NULL, 'Moscow', 'moscow', NULL, NULL, 1, NULL)",
+        "INSERT INTO tl_entities VALUES ('location', 'kyiv', 'Kyiv', 'kyiv', NULL, 'moscow', NULL, NULL, NULL, NULL, NULL, 1, NULL)",
         "UPDATE tl_log SET recorded_by = 'mallory' WHERE position = 4",
     ],
 )

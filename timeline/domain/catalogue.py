@@ -50,9 +50,13 @@ class FactType:
         common = set(Reported.model_fields)
         return tuple(f for f in self.input_model.model_fields if f not in common)
 
-    def subjects(self, state: dict[str, Any]) -> list[tuple[str, str, str]]:
-        """(subject kind, role, name) for every actor and location a fact state names."""
-        found: list[tuple[str, str, str]] = []
+    def subjects(self, state: dict[str, Any]) -> list[tuple[str, str, Any]]:
+        """(subject kind, role, value) for every actor and location a fact state names.
+
+        An actor's value is its name; a location's is its field value (a name or a
+        reference object, see `timeline.domain.places.PlaceRef.of`).
+        """
+        found: list[tuple[str, str, Any]] = []
         for kind, field in self.role_fields:
             value = state.get(field)
             if isinstance(value, list):
@@ -62,7 +66,8 @@ class FactType:
         if self.event_class is FactReported:
             for field, kind in NAMED_ROLE_FIELDS.items():
                 for item in state.get(field) or ():
-                    found.append((kind, item["role"], item["name"]))
+                    # a location keeps its whole reference (within, key, coordinates)
+                    found.append((kind, item["role"], item if kind == "location" else item["name"]))
         return found
 
 
@@ -81,7 +86,7 @@ def input_model_for(event_class: type[Event]) -> type[BaseModel]:
     }
     return create_model(  # type: ignore[call-overload,no-any-return]
         event_class.__name__,
-        __config__=ConfigDict(frozen=True, extra="forbid"),
+        __config__=ConfigDict(frozen=True, extra="forbid", validate_by_name=True, serialize_by_alias=True),
         __validators__=validators,
         **fields,
     )

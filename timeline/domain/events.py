@@ -11,7 +11,7 @@ Python refactoring never orphans stored events. Fields marked with `actor()` or
     ├── Amendment              changes a Fact; reason required
     │   ├── FactCorrected, FactRetracted, SourceAdded
     └── GazetteerStatement     what names mean
-        ├── ActorRegistered, LocationRegistered, AliasAdded
+        ├── ActorRegistered, LocationRegistered, AliasAdded, AliasMoved
 """
 
 from __future__ import annotations
@@ -26,14 +26,22 @@ from pydantic.fields import FieldInfo
 
 from timeline.domain.values import (
     Certainty,
+    Geo,
+    GeoPrecision,
+    Key,
+    Latitude,
+    Longitude,
     Name,
     NamedRole,
     OccurredText,
+    Place,
+    PlaceRole,
     Short,
     Slug,
     Source,
     SourceList,
     Text,
+    Within,
 )
 
 TOPIC_PREFIX = "timeline:"
@@ -97,6 +105,7 @@ class Reported(Created):
     summary: Text
     certainty: Certainty = Certainty.REPORTED
     sources: SourceList
+    geo: Geo | None = None
 
 
 class DroneAttackAlleged(Reported):
@@ -104,7 +113,7 @@ class DroneAttackAlleged(Reported):
 
     alleged_by: Name = actor()
     accused: Name | None = actor(None)
-    target: Name = location()
+    target: Place = location()
     drones: int | None = Field(None, ge=0, le=1_000_000)
 
 
@@ -112,7 +121,7 @@ class AdvisoryIssued(Reported):
     """A warning to a public. Actor: issuer. Locations: area."""
 
     issuer: Name = actor()
-    area: list[Name] = location(min_length=1, max_length=100)
+    area: list[Place] = location(min_length=1, max_length=100)
     audience: Short | None = None
     threat: Text
     advice: list[Text] | None = Field(None, max_length=100)
@@ -123,7 +132,7 @@ class CriminalCaseOpened(Reported):
 
     investigator: Name = actor()
     suspect: Name | None = actor(None)
-    location: Name | None = location(None)
+    location: Place | None = location(None)
     offence: Text
     case_ref: Short | None = None
 
@@ -132,7 +141,7 @@ class InterceptionClaimed(Reported):
     """Someone claims to have intercepted weapons. Actor: claimed_by. Location: location."""
 
     claimed_by: Name = actor()
-    location: Name | None = location(None)
+    location: Place | None = location(None)
     intercepted: int = Field(ge=0, le=1_000_000)
     weapon: Short | None = None
 
@@ -142,7 +151,7 @@ class StatementMade(Reported):
 
     speaker: Name = actor()
     about: list[Name] | None = actor(None, max_length=100)
-    location: Name | None = location(None)
+    location: Place | None = location(None)
     quote: Text
     channel: Short | None = None
 
@@ -169,7 +178,7 @@ class ShellingReported(Reported):
 
     reported_by: Name = actor()
     attacker: Name | None = actor(None)
-    area: list[Name] = location(min_length=1, max_length=100)
+    area: list[Place] = location(min_length=1, max_length=100)
     killed_min: Figure = None
     killed_max: Figure = None
     injured_min: Figure = None
@@ -188,7 +197,7 @@ class FactReported(Reported):
 
     kind: Short
     actors: list[NamedRole] = Field(default_factory=list, max_length=1000)
-    locations: list[NamedRole] = Field(default_factory=list, max_length=1000)
+    locations: list[PlaceRole] = Field(default_factory=list, max_length=1000)
     killed_min: Figure = None
     killed_max: Figure = None
     injured_min: Figure = None
@@ -233,30 +242,67 @@ class GazetteerStatement(Created):
 
 
 class ActorRegistered(GazetteerStatement):
-    """An actor's canonical name, its kind and its aliases."""
+    """An actor's canonical name, its kind, an optional explicit key and its aliases."""
 
     name: Name
     kind: Short | None = None
+    key: Key | None = None
     aliases: list[Name] = Field(default_factory=list, max_length=1000)
 
 
 class LocationRegistered(GazetteerStatement):
-    """A location's canonical name, kind, the place it lies `within`, coordinates and aliases."""
+    """A place: its name and the places it lies `within` (nearest first) are its identity.
+
+    An explicit `key` identifies it instead. Registering a place that already exists
+    (same key, or same name under the same enclosing places) updates its kind,
+    coordinates and aliases; it never moves facts filed under another place.
+    Version 1 had `within` as one name; it is upcast to a one-element list.
+    """
+
+    class_version: ClassVar[int] = 2
 
     name: Name
     kind: Short | None = None
-    within: Name | None = None
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
+    within: Within | None = None
+    key: Key | None = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    geo_precision: GeoPrecision | None = None
     aliases: list[Name] = Field(default_factory=list, max_length=1000)
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        if isinstance(state.get("within"), str):
+            state["within"] = [state["within"]]
 
 
 class AliasAdded(GazetteerStatement):
-    """`alias` is another name for the actor or location `name`."""
+    """`alias` is another name for the actor or location `name` (qualified by `within` or `key`).
+
+    An alias names one entity: giving it to a second one is refused (see AliasMoved).
+    """
 
     entity: Literal["actor", "location"]
     name: Name
     alias: Name
+    within: Within | None = None
+    key: Key | None = None
+
+
+class AliasMoved(GazetteerStatement):
+    """An alias leaves the entity `from` for the entity `to`, for a stated reason.
+
+    Facts filed under the alias (not under the entity's own name) move with it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_by_name=True, serialize_by_alias=True)
+
+    entity: Literal["actor", "location"]
+    alias: Name
+    from_: Name = Field(alias="from")
+    to: Name
+    to_within: Within | None = None
+    reason: Text
 
 
 FACT_EVENTS: tuple[type[Reported], ...] = (
@@ -274,6 +320,7 @@ GAZETTEER_EVENTS: tuple[type[GazetteerStatement], ...] = (
     ActorRegistered,
     LocationRegistered,
     AliasAdded,
+    AliasMoved,
 )
 ALL_EVENTS: tuple[type[Event], ...] = FACT_EVENTS + AMENDMENT_EVENTS + GAZETTEER_EVENTS
 EVENTS_BY_TYPE: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_EVENTS}

@@ -8,9 +8,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+    model_validator,
+)
 
 MAX_NAME_LENGTH = 200
 """Longest actor, location, incident or source name accepted, after normalising."""
@@ -206,3 +215,90 @@ class NamedRole(BaseModel):
 
 
 SourceList = Annotated[list[Source], Field(min_length=1, max_length=1000)]
+
+
+# --- places -----------------------------------------------------------------
+
+GEO_PRECISIONS = ("exact", "town", "district", "region", "country")
+"""Named precisions of coordinates, finest first; a number means metres."""
+
+GeoPrecision = (
+    Literal["exact", "town", "district", "region", "country"]
+    | Annotated[int, Field(ge=0, le=20_000_000, strict=True)]
+)
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Key = Annotated[str, AfterValidator(_clean_name)]
+"""An explicit entity key such as `geonames:3998655` or `acled:UKR:Kyiv City`."""
+
+
+def _clean_within(value: str | list[str]) -> str | list[str]:
+    parts = value.split(",") if isinstance(value, str) else value
+    cleaned = [_clean_name(part) for part in parts]
+    if len(cleaned) > 16:
+        raise ValueError("names at most 16 enclosing places")
+    return ", ".join(cleaned) if isinstance(value, str) else cleaned
+
+
+Within = Annotated[str | list[str], AfterValidator(_clean_within)]
+"""The places a place lies within, nearest first: a list, or one string `"Veracruz, Mexico"`."""
+
+
+def qualifiers(within: str | list[str] | None) -> tuple[str, ...]:
+    """A `within` value as names, nearest first."""
+    if not within:
+        return ()
+    parts = within.split(",") if isinstance(within, str) else within
+    return tuple(p.strip() for p in parts if p.strip())
+
+
+class _Sparse(BaseModel):
+    """A value object that stores only the keys it was given (no nulls in the log)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @model_serializer(mode="wrap")
+    def _without_none(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+
+class Geo(_Sparse):
+    """Coordinates of a fact or place, with how precise they are."""
+
+    lat: Latitude
+    lon: Longitude
+    geo_precision: GeoPrecision | None = None
+
+
+class QualifiedPlace(_Sparse):
+    """A place as a source names it: a name, optionally qualified, keyed and located."""
+
+    name: Name
+    within: Within | None = None
+    key: Key | None = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    geo_precision: GeoPrecision | None = None
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> QualifiedPlace:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon go together")
+        return self
+
+
+Place = Name | QualifiedPlace
+"""A location field's value: a bare name, or a qualified reference."""
+
+
+class PlaceRole(QualifiedPlace):
+    """A location of a `FactReported`, with the role it played."""
+
+    role: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^\w+$")]
+
+
+def place_name(value: str | dict[str, object] | None) -> str:
+    """The name of a location field value (a bare name or a reference object)."""
+    if isinstance(value, dict):
+        return str(value.get("name") or "")
+    return value or ""

@@ -1,8 +1,10 @@
 """ACLED export rows (the 31-column CSV layout) -> journal objects.
 
-One row becomes `LocationRegistered` statements for country > admin1 > admin2 >
-admin3 > location (first registration of a name wins, see `PlaceTree`) and one
-`FactReported`:
+One row becomes `LocationRegistered` statements for the places of country > admin1 >
+admin2 > admin3 > location not yet registered (each with its whole enclosing chain,
+see `PlaceTree`) and one `FactReported` whose location is qualified by that chain and
+carries the row's latitude, longitude and geo_precision (1 town, 2 district,
+3 region), so same-named places in different countries never merge:
 
 - id `acled:<event_id_cnty>` (lower-cased); incident `acled-<country>-<yyyy-mm>`;
 - kind `<event_type>: <sub_event_type>`; certainty `reported`;
@@ -27,6 +29,9 @@ from timeline.interop.common import Obj, PlaceTree, name, slug, split_list, to_i
 
 PREFIX = "acled:"
 GEO_ROLES = {1: "location", 2: "location_near", 3: "location_approx"}
+GEO_PRECISION = {1: "town", 2: "district", 3: "region"}
+"""ACLED geo_precision: 1 the named town itself, 2 a part of a region or near the
+town (district), 3 a larger region coded to its administrative centre (region)."""
 
 
 def occurred(event_date: str, time_precision: str | int | None) -> str:
@@ -41,18 +46,17 @@ def occurred(event_date: str, time_precision: str | int | None) -> str:
 
 def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
     """The journal objects of one ACLED row (statements first, then the fact)."""
-    objects: list[Obj] = list(
-        places.statements(
-            [
-                (row.get("country"), "country"),
-                (row.get("admin1"), "admin1"),
-                (row.get("admin2"), "admin2"),
-                (row.get("admin3"), "admin3"),
-                (row.get("location"), "place"),
-            ],
-            row.get("latitude"),
-            row.get("longitude"),
-        )
+    objects, place_ref = places.qualify(
+        [
+            (row.get("country"), "country"),
+            (row.get("admin1"), "admin1"),
+            (row.get("admin2"), "admin2"),
+            (row.get("admin3"), "admin3"),
+            (row.get("location"), "place"),
+        ],
+        row.get("latitude"),
+        row.get("longitude"),
+        GEO_PRECISION.get(to_int(row.get("geo_precision")) or 1),
     )
     event_id = (row.get("event_id_cnty") or "").strip()
     event_date = (row.get("event_date") or "").strip()
@@ -64,10 +68,10 @@ def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
         for actor in split_list(row.get(field)):
             actors.append({"name": actor, "role": field})
     locations: list[Obj] = []
-    place = name(row.get("location")) or name(row.get("admin2")) or name(row.get("admin1"))
-    if place:
+    place = place_ref["name"] if place_ref else None
+    if place_ref:
         role = GEO_ROLES.get(to_int(row.get("geo_precision")) or 1, "location")
-        locations.append({"name": place, "role": role})
+        locations.append({**place_ref, "role": role})
     summary = (
         row.get("notes") or ""
     ).strip() or f"{kind} in {place or row.get('country') or 'unknown place'}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -57,35 +56,52 @@ def host(url: str) -> str | None:
 
 @dataclass
 class PlaceTree:
-    """`LocationRegistered ... within` statements for a place hierarchy, each name once per import.
+    """Qualified places for a source's hierarchy (country > admin1 > ... > place).
 
-    Names are the record's identity for places, so the first registration of a name wins
-    (a later row naming the same place under another parent does not move it); a level
-    whose name equals its parent's is skipped (ACLED: location Kharkiv in admin1 Kharkiv).
+    `qualify` gives the `LocationRegistered` statements of the levels not yet seen
+    in this import (each with its whole enclosing chain, so same-named places under
+    different parents stay apart) and the fact's location reference: the innermost
+    level's name, `within` its enclosing levels, and the row's own coordinates.
+    A level whose name equals the one enclosing it is one place, not two (ACLED codes
+    the city Kharkiv as location Kharkiv in admin1 Kharkiv).
     """
 
-    seen: set[str] = field(default_factory=set)
+    seen: set[tuple[str, ...]] = field(default_factory=set)
 
-    def statements(
-        self, levels: list[tuple[str | None, str]], lat: Any = None, lon: Any = None
-    ) -> Iterator[Obj]:
-        parent: str | None = None
-        present = [(n, k) for n, k in ((name(n), k) for n, k in levels) if n]
-        for index, (place, kind) in enumerate(present):
-            if parent is not None and normalise_name(place) == normalise_name(parent):
+    def qualify(
+        self,
+        levels: list[tuple[str | None, str]],
+        lat: Any = None,
+        lon: Any = None,
+        precision: str | int | None = None,
+    ) -> tuple[list[Obj], Obj | None]:
+        chain: list[tuple[str, str]] = []
+        for level, kind in levels:
+            cleaned = name(level)
+            if cleaned and not (chain and normalise_name(cleaned) == normalise_name(chain[-1][0])):
+                chain.append((cleaned, kind))
+        if not chain:
+            return [], None
+        la, lo = to_float(lat), to_float(lon)
+        located = la is not None and lo is not None and -90 <= la <= 90 and -180 <= lo <= 180
+        statements: list[Obj] = []
+        for depth, (place, kind) in enumerate(chain):
+            path = tuple(normalise_name(n) for n, _ in chain[: depth + 1])
+            if path in self.seen:
                 continue
-            key = normalise_name(place)
-            if key not in self.seen:
-                self.seen.add(key)
-                statement: Obj = {"type": "LocationRegistered", "name": place, "kind": kind}
-                if parent:
-                    statement["within"] = parent
-                if index == len(present) - 1:
-                    la, lo = to_float(lat), to_float(lon)
-                    if la is not None and lo is not None and -90 <= la <= 90 and -180 <= lo <= 180:
-                        statement["lat"], statement["lon"] = la, lo
-                yield statement
-            parent = place
+            self.seen.add(path)
+            statement: Obj = {"type": "LocationRegistered", "name": place, "kind": kind}
+            if depth:
+                statement["within"] = [n for n, _ in reversed(chain[:depth])]
+            statements.append(statement)
+        reference: Obj = {"name": chain[-1][0]}
+        if len(chain) > 1:
+            reference["within"] = [n for n, _ in reversed(chain[:-1])]
+        if located:
+            reference["lat"], reference["lon"] = la, lo
+            if precision is not None:
+                reference["geo_precision"] = precision
+        return statements, reference
 
 
 def to_float(value: Any) -> float | None:

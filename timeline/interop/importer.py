@@ -25,7 +25,7 @@ retracted according to `missing`:
 Ids listed in `deleted` (ACLED deletion lists) are retracted in any case, even when
 the file still holds the row.
 
-Gazetteer statements are written only for names the store does not know yet.
+Gazetteer statements are written only when the store does not hold them yet.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from pydantic import BaseModel
 from timeline.application import Timeline
 from timeline.domain.catalogue import INPUT_MODELS
 from timeline.domain.fact import fact_uuid
-from timeline.domain.values import normalise_name
+from timeline.domain.gazetteer import Statement
 from timeline.errors import InvalidInputError, JournalInvalidError
 from timeline.journal import MAX_LINE_BYTES, Entry, JournalError, parse_object
 
@@ -116,8 +116,13 @@ def import_rows(
                     counts["rows"] += 1
                     for obj in objects:
                         if obj.get("type") in ("LocationRegistered", "ActorRegistered"):
-                            entity = "location" if obj["type"] == "LocationRegistered" else "actor"
-                            if not lookups.entity_exists(entity, normalise_name(obj["name"])):
+                            statement = parse_object(obj, label, line)
+                            if isinstance(statement, JournalError):
+                                if len(errors) < MAX_ERRORS:
+                                    errors.append(str(statement))
+                            elif not timeline.recorder_versions(
+                                [Statement.id_for(statement.type, statement.fields)]
+                            ):
                                 write(obj)
                                 counts["places"] += 1
                             continue

@@ -63,25 +63,37 @@ def _sources(row: dict[str, str]) -> list[Obj]:
     return sources or [{"name": "UCDP GED"}]
 
 
+WHERE_PRECISION: dict[int, str | int] = {
+    1: "exact",
+    2: 25_000,
+    3: "district",
+    4: "region",
+    5: "region",
+    6: "country",
+    7: "region",
+}
+"""UCDP where_prec: 1 exact location, 2 within 25 km, 3 second-order administrative
+division, 4 first-order division, 5 a linear feature or larger area, 6 the country,
+7 international waters or airspace."""
+
+
 def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
-    objects: list[Obj] = list(
-        places.statements(
-            [
-                (row.get("country"), "country"),
-                (row.get("adm_1"), "admin1"),
-                (row.get("adm_2"), "admin2"),
-                (row.get("where_coordinates"), "place"),
-            ],
-            row.get("latitude"),
-            row.get("longitude"),
-        )
+    objects, place_ref = places.qualify(
+        [
+            (row.get("country"), "country"),
+            (row.get("adm_1"), "admin1"),
+            (row.get("adm_2"), "admin2"),
+            (row.get("where_coordinates"), "place"),
+        ],
+        row.get("latitude"),
+        row.get("longitude"),
+        WHERE_PRECISION.get(to_int(row.get("where_prec")) or 1, "region"),
     )
     violence = VIOLENCE.get(to_int(row.get("type_of_violence")) or 0, "organised violence")
     actors = [{"name": a, "role": "side_a"} for a in split_list(row.get("side_a"))]
     actors += [{"name": a, "role": "side_b"} for a in split_list(row.get("side_b"))]
     actors += [{"name": a, "role": "claimant"} for a in split_list(row.get("source_original"))]
-    place = name(row.get("where_coordinates")) or name(row.get("adm_2")) or name(row.get("adm_1"))
-    locations = [{"name": place, "role": _where_role(to_int(row.get("where_prec")))}] if place else []
+    locations = [{**place_ref, "role": _where_role(to_int(row.get("where_prec")))}] if place_ref else []
     best, low, high = (to_int(row.get(k)) for k in ("best", "low", "high"))
     figures = f"best {best} deaths" if best is not None else "deaths not given"
     where = " ".join((row.get("where_description") or "").split())

@@ -182,7 +182,13 @@ class PostgresTimelineView(PostgresTrackingRecorder, TimelineView):
 
     def _create_table(self, curs: Any) -> None:
         curs.execute(SQL("SELECT pg_advisory_xact_lock({0})").format(DDL_LOCK_KEY))
+        self.drop_outdated(curs)
         super()._create_table(curs)
+
+    def has_table(self, cursor: Any, name: str) -> bool:
+        cursor.execute("SELECT to_regclass(%s)", (f"{self.datastore.schema or 'public'}.{name}",))
+        row = cursor.fetchone()
+        return row is not None and row[0] is not None
 
     def sql(self, statement: str) -> str:
         # A parameter cast to TEXT takes the columns' byte-wise collation, so a

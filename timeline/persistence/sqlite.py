@@ -122,6 +122,15 @@ class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *SCHEMA]
 
+    def create_table(self) -> None:
+        with self.transaction(commit=True) as cursor:
+            self.drop_outdated(cursor)
+        super().create_table()
+
+    def has_table(self, cursor: Any, name: str) -> bool:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return cursor.fetchone() is not None
+
     def sql(self, statement: str) -> str:
         return statement
 

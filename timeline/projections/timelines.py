@@ -16,10 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from timeline.domain.catalogue import FACT_TYPES
 from timeline.domain.events import AMENDMENT_EVENTS, FACT_EVENTS
 from timeline.domain.fact import apply_fields
-from timeline.domain.values import Occurred, normalise_name
+from timeline.domain.places import Gazetteer, OverlayStore, PlaceRecord, PlaceStore
+from timeline.domain.values import Occurred, normalise_name, place_name
 
 Row = dict[str, Any]
 _REPORTED = frozenset(cls.__name__ for cls in FACT_EVENTS)
@@ -46,6 +49,8 @@ class ViewBatch:
     # Pre-existing open rows this batch closes (they are not looked up again).
     closed_names: set[tuple[str, str]] = field(default_factory=set)
     closed_entities: set[tuple[str, str]] = field(default_factory=set)
+    gazetteer: Gazetteer | None = None
+    """The gazetteer as it stands after the events of this batch so far."""
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,8 @@ class Lookups:
     """Reads of the current (pre-batch) view state the projection needs."""
 
     fact_state: Callable[[str], Row | None]
-    alias_target: Callable[[str, str], str | None]
     entity_exists: Callable[[str, str], bool]
+    places: PlaceStore
 
 
 class TimelineProjection:
@@ -74,7 +79,7 @@ class TimelineProjection:
         elif name in _AMENDMENTS:
             subject = payload["fact"]
         else:
-            subject = payload.get("name", "")
+            subject = payload.get("name") or payload.get("alias", "")
         batch.log.append(
             {
                 "position": position,
@@ -131,7 +136,7 @@ class TimelineProjection:
             "valid_from": position,
             "valid_to": None,
         }
-        entry_rows = self._entries(key, record, position)
+        entry_rows = self._entries(batch, key, record, previous, position)
         batch.facts.append(fact_row)
         batch.entries.extend(entry_rows)
         batch.open_facts[key] = (fact_row, entry_rows)
@@ -151,19 +156,51 @@ class TimelineProjection:
         for row in entry_rows:
             row["valid_to"] = position
 
-    @staticmethod
-    def _entries(key: str, record: Row, position: int) -> list[Row]:
+    def _entries(
+        self, batch: ViewBatch, key: str, record: Row, previous: Row | None, position: int
+    ) -> list[Row]:
+        """Entry rows of a fact version; its locations are filed once and stay filed.
+
+        `record["filed"]` maps each location value (as JSON) to the subject it was
+        filed under, so an amendment that leaves a location alone never re-files it.
+        """
         fields = record["fields"]
         occurred = Occurred.parse(fields["occurred"])
         subjects = [("incident", "incident", fields["incident"])]
         subjects += FACT_TYPES[fields["type"]].subjects(fields)
+        filed_before: dict[str, str] = previous.get("filed", {}) if previous else {}
+        filed: dict[str, str] = {}
+        fact_geo = fields.get("geo") or {}
+        # actor and incident entries carry the fact's own coordinates, else its first located place's
+        fallback = fact_geo or next(
+            (
+                v
+                for k, _, v in subjects
+                if k == "location" and isinstance(v, dict) and v.get("lat") is not None
+            ),
+            {},
+        )
         seen: set[tuple[str, str, str]] = set()
         rows = []
-        for kind, role, name in subjects:
-            subject = normalise_name(name)
+        for kind, role, value in subjects:
+            geo: dict[str, Any] = {}
+            if kind == "location":
+                token = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+                subject = filed_before.get(token) or filed.get(token)
+                if subject is None:
+                    subject, _ = self._gazetteer(batch).file(value)
+                    self._drain(batch, position)
+                filed[token] = subject
+                name = place_name(value)
+                geo = fact_geo or (value if isinstance(value, dict) and value.get("lat") is not None else {})
+            else:
+                name = value
+                subject = normalise_name(value)
+                geo = fallback
             if (kind, role, subject) in seen:
                 continue
             seen.add((kind, role, subject))
+            precision = geo.get("geo_precision")
             rows.append(
                 {
                     "kind": kind,
@@ -176,71 +213,88 @@ class TimelineProjection:
                     "occurred_end": occurred.end,
                     "first_position": record["first_position"],
                     "status": record["status"],
+                    "lat": geo.get("lat"),
+                    "lon": geo.get("lon"),
+                    "geo_precision": None if precision is None else str(precision),
                     "valid_from": position,
                     "valid_to": None,
                 }
             )
+        if filed:
+            record["filed"] = filed
         return rows
 
     # --- gazetteer -------------------------------------------------------------
 
     def _gazetteer_event(self, batch: ViewBatch, name: str, payload: Row, position: int) -> None:
-        if name == "AliasAdded":
-            entity = normalise_name(payload["name"])
-            self._set_alias(batch, payload["entity"], payload["alias"], entity, position)
-            return
-        kind = "actor" if name == "ActorRegistered" else "location"
-        entity = normalise_name(payload["name"])
-        within = payload.get("within")
-        self._close_entity(batch, kind, entity, position)
-        row = {
-            "kind": kind,
-            "entity": entity,
-            "name": payload["name"],
-            "entity_kind": payload.get("kind"),
-            "within": within,
-            "within_key": normalise_name(within) if within else None,
-            "lat": payload.get("lat"),
-            "lon": payload.get("lon"),
-            "valid_from": position,
-            "valid_to": None,
-        }
-        batch.entities.append(row)
-        batch.open_entities[(kind, entity)] = row
-        # A registered name means itself from now on, even if it was an alias before.
-        if self._alias_target(batch, kind, entity) is not None:
-            self._close_name(batch, kind, entity, position)
-        for alias in payload.get("aliases") or ():
-            self._set_alias(batch, kind, alias, entity, position)
+        gazetteer = self._gazetteer(batch)
+        if name == "LocationRegistered":
+            gazetteer.register_location(payload)
+        elif name == "ActorRegistered":
+            entity, _ = gazetteer.register_actor(payload)
+            self._close_entity(batch, "actor", entity, position)
+            row = _entity_row("actor", entity, payload["name"], position)
+            row["entity_kind"], row["key"] = payload.get("kind"), payload.get("key")
+            batch.entities.append(row)
+            batch.open_entities[("actor", entity)] = row
+        elif name == "AliasAdded":
+            kind = payload["entity"]
+            entity, problem = gazetteer.entity_of(
+                kind, payload["name"], payload.get("within"), payload.get("key")
+            )
+            if problem is None:
+                gazetteer.add_alias(kind, payload["alias"], entity)
+        elif name == "AliasMoved":
+            gazetteer.move_alias(payload["entity"], payload)
+        self._drain(batch, position)
 
-    def _set_alias(self, batch: ViewBatch, kind: str, alias: str, entity: str, position: int) -> None:
-        key = normalise_name(alias)
-        if key == entity or self._alias_target(batch, kind, key) == entity:
-            return
-        self._close_name(batch, kind, key, position)
-        row = {
-            "kind": kind,
-            "alias": key,
-            "alias_name": alias,
-            "entity": entity,
-            "valid_from": position,
-            "valid_to": None,
-        }
-        batch.names.append(row)
-        batch.open_names[(kind, key)] = row
+    def _gazetteer(self, batch: ViewBatch) -> Gazetteer:
+        if batch.gazetteer is None:
+            batch.gazetteer = Gazetteer(OverlayStore(self.lookups.places))
+        return batch.gazetteer
 
-    def _alias_target(self, batch: ViewBatch, kind: str, key: str) -> str | None:
-        if (kind, key) in batch.open_names:
-            return batch.open_names[(kind, key)]["entity"]  # type: ignore[no-any-return]
-        if (kind, key) in batch.closed_names:
-            return None
-        return self.lookups.alias_target(kind, key)
+    def _drain(self, batch: ViewBatch, position: int) -> None:
+        """Rows for the places and aliases the last event changed."""
+        if batch.gazetteer is None:
+            return
+        store = batch.gazetteer.store
+        for op in store.pending:
+            if op[0] == "place":
+                place: PlaceRecord = op[1]
+                self._close_entity(batch, "location", place.id, position)
+                row = _entity_row("location", place.id, place.name, position)
+                row.update(
+                    entity_kind=place.kind,
+                    parent=place.parent,
+                    parent_name=place.parent_name,
+                    key=place.key,
+                    lat=place.lat,
+                    lon=place.lon,
+                    geo_precision=None if place.geo_precision is None else str(place.geo_precision),
+                )
+                batch.entities.append(row)
+                batch.open_entities[("location", place.id)] = row
+            elif op[0] == "alias":
+                _, kind, key, entity, spelling = op
+                self._close_name(batch, kind, key, position)
+                if entity is not None:
+                    row = {
+                        "kind": kind,
+                        "alias": key,
+                        "alias_name": spelling,
+                        "entity": entity,
+                        "valid_from": position,
+                        "valid_to": None,
+                    }
+                    batch.names.append(row)
+                    batch.open_names[(kind, key)] = row
+        store.pending.clear()
 
     def _close_name(self, batch: ViewBatch, kind: str, key: str, position: int) -> None:
         row = batch.open_names.pop((kind, key), None)
         if row is not None:
             row["valid_to"] = position
-        elif (kind, key) not in batch.closed_names and self.lookups.alias_target(kind, key):
+        elif (kind, key) not in batch.closed_names and self.lookups.places.alias_holder(kind, key):
             batch.closed_names.add((kind, key))
             batch.close_names.append((position, kind, key))
 
@@ -251,6 +305,24 @@ class TimelineProjection:
         elif (kind, entity) not in batch.closed_entities and self.lookups.entity_exists(kind, entity):
             batch.closed_entities.add((kind, entity))
             batch.close_entities.append((position, kind, entity))
+
+
+def _entity_row(kind: str, entity: str, name: str, position: int) -> Row:
+    return {
+        "kind": kind,
+        "entity": entity,
+        "name": name,
+        "name_key": normalise_name(name),
+        "entity_kind": None,
+        "parent": None,
+        "parent_name": None,
+        "key": None,
+        "lat": None,
+        "lon": None,
+        "geo_precision": None,
+        "valid_from": position,
+        "valid_to": None,
+    }
 
 
 def _diff(before: Row, after: Row) -> dict[str, dict[str, Any]]:

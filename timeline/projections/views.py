@@ -10,13 +10,18 @@ import operator
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
+from timeline.domain.places import PlaceRecord, PlaceStore
 from timeline.projections.timelines import Lookups, Row, ViewBatch
 
 APPLICATION_NAME = "Timeline"
+
+READ_MODEL_VERSION = 2
+"""Bumped whenever the read tables change shape; an older store rebuilds them from the log."""
 
 TABLES = ("tl_facts", "tl_entries", "tl_names", "tl_entities", "tl_log")
 
@@ -33,6 +38,7 @@ SCHEMA = [
         fact_key TEXT NOT NULL, version INTEGER NOT NULL,
         occurred_start TEXT NOT NULL, occurred_end TEXT NOT NULL,
         first_position BIGINT NOT NULL, status TEXT NOT NULL,
+        lat DOUBLE PRECISION, lon DOUBLE PRECISION, geo_precision TEXT,
         valid_from BIGINT NOT NULL, valid_to BIGINT)""",
     # One index serves current and as-of reads: rows closed by amendments are few.
     """CREATE INDEX IF NOT EXISTS tl_entries_by_subject ON tl_entries
@@ -46,11 +52,15 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS tl_names_alias ON tl_names (kind, alias, valid_from)",
     "CREATE INDEX IF NOT EXISTS tl_names_entity ON tl_names (kind, entity, valid_from)",
     """CREATE TABLE IF NOT EXISTS tl_entities (
-        kind TEXT NOT NULL, entity TEXT NOT NULL, name TEXT NOT NULL, entity_kind TEXT,
-        within TEXT, within_key TEXT, lat DOUBLE PRECISION, lon DOUBLE PRECISION,
+        kind TEXT NOT NULL, entity TEXT NOT NULL, name TEXT NOT NULL, name_key TEXT NOT NULL,
+        entity_kind TEXT, parent TEXT, parent_name TEXT, key TEXT,
+        lat DOUBLE PRECISION, lon DOUBLE PRECISION, geo_precision TEXT,
         valid_from BIGINT NOT NULL, valid_to BIGINT)""",
     "CREATE INDEX IF NOT EXISTS tl_entities_entity ON tl_entities (kind, entity, valid_from)",
-    "CREATE INDEX IF NOT EXISTS tl_entities_within ON tl_entities (kind, within_key)",
+    "CREATE INDEX IF NOT EXISTS tl_entities_name ON tl_entities (kind, name_key, valid_from)",
+    "CREATE INDEX IF NOT EXISTS tl_entities_key ON tl_entities (kind, key) WHERE key IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS tl_entities_parent ON tl_entities (kind, parent)",
+    "CREATE INDEX IF NOT EXISTS tl_entities_parent_name ON tl_entities (kind, parent_name)",
     """CREATE TABLE IF NOT EXISTS tl_log (
         position BIGINT PRIMARY KEY, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
         event TEXT NOT NULL, subject TEXT NOT NULL, originator_id TEXT NOT NULL,
@@ -65,7 +75,8 @@ QUERY_INDEXES = (
     "tl_entries_by_subject",
     "tl_entries_by_time",
     "tl_names_entity",
-    "tl_entities_within",
+    "tl_entities_parent",
+    "tl_entities_parent_name",
     "tl_log_recorded_at",
 )
 """Indexes no projection look-up needs (see `TimelineView.clear`)."""
@@ -95,6 +106,9 @@ _INSERTS = {
         "occurred_end",
         "first_position",
         "status",
+        "lat",
+        "lon",
+        "geo_precision",
         "valid_from",
         "valid_to",
     ),
@@ -103,11 +117,14 @@ _INSERTS = {
         "kind",
         "entity",
         "name",
+        "name_key",
         "entity_kind",
-        "within",
-        "within_key",
+        "parent",
+        "parent_name",
+        "key",
         "lat",
         "lon",
+        "geo_precision",
         "valid_from",
         "valid_to",
     ),
@@ -131,6 +148,130 @@ def valid(alias: str, as_of: int | None) -> str:
     return f"{alias}.valid_from <= {n} AND ({alias}.valid_to IS NULL OR {alias}.valid_to > {n})"
 
 
+class SQLPlaceStore(PlaceStore):
+    """The gazetteer's places as the read tables hold them at a log position (None: now).
+
+    With a cursor it reads inside the caller's transaction (the projection); without,
+    each look-up is its own read (queries), and places read once are kept.
+    """
+
+    _COLUMNS = "entity, name, parent, parent_name, key, entity_kind, lat, lon, geo_precision"
+
+    def __init__(self, view: TimelineView, cursor: Any | None, as_of: int | None) -> None:
+        self.view = view
+        self.cursor = cursor
+        self.as_of = as_of
+        self._places: dict[str, PlaceRecord | None] = {}
+
+    def _rows(self, statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        if self.cursor is None:
+            return self.view.query(statement, params)
+        self.cursor.execute(self.view.sql(statement), tuple(params))
+        return [tuple(row) for row in self.cursor.fetchall()]
+
+    def get(self, place_id: str) -> PlaceRecord | None:
+        if self.cursor is None and place_id in self._places:
+            return self._places[place_id]
+        rows = self._rows(
+            f"SELECT {self._COLUMNS} FROM tl_entities e "  # noqa: S608
+            f"WHERE kind = 'location' AND entity = ? AND {valid('e', self.as_of)}",
+            (place_id,),
+        )
+        place = _place(rows[0]) if rows else None
+        if self.cursor is None:
+            self._places[place_id] = place
+        return place
+
+    def load(self, place_ids: Sequence[str]) -> None:
+        """Read many places at once (queries over a place tree)."""
+        for chunk in _chunks([p for p in place_ids if p not in self._places], 500):
+            marks = ", ".join("?" * len(chunk))
+            for row in self._rows(
+                f"SELECT {self._COLUMNS} FROM tl_entities e "  # noqa: S608
+                f"WHERE kind = 'location' AND entity IN ({marks}) AND {valid('e', self.as_of)}",
+                chunk,
+            ):
+                self._places[row[0]] = _place(row)
+
+    def named(self, name_key: str) -> list[str]:
+        rows = self._rows(
+            "SELECT entity FROM tl_entities e "  # noqa: S608
+            f"WHERE kind = 'location' AND name_key = ? AND {valid('e', self.as_of)} ORDER BY entity",
+            (name_key,),
+        )
+        return [r[0] for r in rows]
+
+    def alias_holder(self, kind: str, alias_key: str) -> str | None:
+        rows = self._rows(
+            f"SELECT entity FROM tl_names n WHERE kind = ? AND alias = ? AND {valid('n', self.as_of)}",  # noqa: S608
+            (kind, alias_key),
+        )
+        return rows[0][0] if rows else None
+
+    def by_key(self, kind: str, key: str) -> str | None:
+        rows = self._rows(
+            f"SELECT entity FROM tl_entities e WHERE kind = ? AND key = ? AND {valid('e', self.as_of)}",  # noqa: S608
+            (kind, key),
+        )
+        return rows[0][0] if rows else None
+
+    def children(self, parents: Sequence[str], parent_names: Sequence[str]) -> list[PlaceRecord]:
+        """Places whose parent is one of `parents`, or whose unresolved parent name is listed."""
+        found: list[PlaceRecord] = []
+        for column, keys in (("parent", parents), ("parent_name", parent_names)):
+            for chunk in _chunks(list(keys), 500):
+                marks = ", ".join("?" * len(chunk))
+                found += [
+                    _place(row)
+                    for row in self._rows(
+                        f"SELECT {self._COLUMNS} FROM tl_entities e WHERE kind = 'location' "  # noqa: S608
+                        f"AND {column} IN ({marks}) AND {valid('e', self.as_of)}",
+                        chunk,
+                    )
+                ]
+        for place in found:
+            self._places.setdefault(place.id, place)
+        return found
+
+    def all_places(self) -> list[PlaceRecord]:
+        rows = self._rows(
+            f"SELECT {self._COLUMNS} FROM tl_entities e WHERE kind = 'location' AND {valid('e', self.as_of)}",  # noqa: S608
+            (),
+        )
+        places = [_place(row) for row in rows]
+        for place in places:
+            self._places[place.id] = place
+        return places
+
+
+def _place(row: Sequence[Any]) -> PlaceRecord:
+    precision = row[8]
+    return PlaceRecord(
+        id=row[0],
+        name=row[1],
+        parent=row[2],
+        parent_name=row[3],
+        key=row[4],
+        kind=row[5],
+        lat=row[6],
+        lon=row[7],
+        geo_precision=int(precision) if precision is not None and precision.isdigit() else precision,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRow:
+    """One timeline entry as read: its role, spelling and subject, its coordinates, its fact."""
+
+    role: str
+    name: str
+    subject: str
+    lat: float | None
+    lon: float | None
+    geo_precision: str | None
+    record: Row
+
+
 class TimelineView(ABC):
     """Read models of the timeline, with the tracking position they are current to."""
 
@@ -145,6 +286,29 @@ class TimelineView(ABC):
     def unindexed(self, column: str) -> str:
         """The column in a form the planner will not use an index for (SQLite: `+col`)."""
         return column
+
+    @abstractmethod
+    def has_table(self, cursor: Any, name: str) -> bool:
+        """Whether the table exists."""
+
+    def drop_outdated(self, cursor: Any) -> None:
+        """Drop read tables of another READ_MODEL_VERSION, so they are rebuilt from the log.
+
+        Runs before the tables are created; the next catch-up replays the whole log
+        into the new tables (the log itself is never touched).
+        """
+        cursor.execute("CREATE TABLE IF NOT EXISTS tl_version (version INTEGER NOT NULL)")
+        cursor.execute("SELECT version FROM tl_version")
+        row = cursor.fetchone()
+        if row is not None and row[0] == READ_MODEL_VERSION:
+            return
+        if row is not None or self.has_table(cursor, "tl_facts"):
+            for table in TABLES:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            if self.has_table(cursor, self.tracking_table_name):  # type: ignore[attr-defined]
+                self.reset_tracking(cursor)
+        cursor.execute("DELETE FROM tl_version")
+        cursor.execute(self.sql("INSERT INTO tl_version (version) VALUES (?)"), (READ_MODEL_VERSION,))
 
     @abstractmethod
     def record_tracking(self, cursor: Any, position: int) -> None:
@@ -165,14 +329,6 @@ class TimelineView(ABC):
             row = cursor.fetchone()
             return orjson.loads(row[0]) if row else None
 
-        def alias_target(kind: str, key: str) -> str | None:
-            cursor.execute(
-                self.sql("SELECT entity FROM tl_names WHERE kind = ? AND alias = ? AND valid_to IS NULL"),
-                (kind, key),
-            )
-            row = cursor.fetchone()
-            return row[0] if row else None
-
         def entity_exists(kind: str, entity: str) -> bool:
             cursor.execute(
                 self.sql("SELECT 1 FROM tl_entities WHERE kind = ? AND entity = ? AND valid_to IS NULL"),
@@ -180,7 +336,7 @@ class TimelineView(ABC):
             )
             return cursor.fetchone() is not None
 
-        return Lookups(fact_state, alias_target, entity_exists)
+        return Lookups(fact_state, entity_exists, SQLPlaceStore(self, cursor, None))
 
     def write_batch(self, cursor: Any, batch: ViewBatch) -> None:
         """Write a batch's rows and its tracking position in the caller's transaction."""
@@ -262,31 +418,9 @@ class TimelineView(ABC):
             seen.add(key)
         return key
 
-    def within_tree(self, root: str, as_of: int | None) -> list[str]:
-        """The location key `root` and every location within it, at any depth.
-
-        Walked level by level, one indexed query per level (places nest a few levels
-        deep); a `within` naming a place by an alias counts, and cycles end the walk.
-        """
-        tree = [root]
-        seen = {root}
-        frontier = [root]
-        while frontier:
-            parents = frontier + [alias for alias, _ in self.aliases("location", frontier, as_of)]
-            frontier = []
-            for chunk in _chunks(parents, 500):
-                marks = ", ".join("?" * len(chunk))
-                rows = self.query(
-                    "SELECT entity FROM tl_entities e WHERE kind = 'location' "  # noqa: S608
-                    f"AND within_key IN ({marks}) AND {valid('e', as_of)}",
-                    chunk,
-                )
-                for (entity,) in rows:
-                    if entity not in seen:
-                        seen.add(entity)
-                        tree.append(entity)
-                        frontier.append(entity)
-        return tree
+    def places(self, as_of: int | None) -> SQLPlaceStore:
+        """The places at a position, for resolving and walking the place tree."""
+        return SQLPlaceStore(self, None, as_of)
 
     def aliases(self, kind: str, keys: Sequence[str], as_of: int | None) -> list[tuple[str, str]]:
         """(alias key, alias as written) of every alias pointing at one of `keys`."""
@@ -305,14 +439,21 @@ class TimelineView(ABC):
 
     def entity(self, kind: str, key: str, as_of: int | None) -> Row | None:
         rows = self.query(
-            "SELECT name, entity_kind, within, lat, lon FROM tl_entities e "  # noqa: S608
+            "SELECT name, entity_kind, key FROM tl_entities e "  # noqa: S608
             f"WHERE kind = ? AND entity = ? AND {valid('e', as_of)}",
             (kind, key),
         )
         if not rows:
             return None
-        name, entity_kind, within, lat, lon = rows[0]
-        return {"name": name, "kind": entity_kind, "within": within, "lat": lat, "lon": lon}
+        name, entity_kind, entity_key = rows[0]
+        return {"name": name, "kind": entity_kind, "key": entity_key}
+
+    def entity_by_key(self, kind: str, key: str, as_of: int | None) -> str | None:
+        rows = self.query(
+            f"SELECT entity FROM tl_entities e WHERE kind = ? AND key = ? AND {valid('e', as_of)}",  # noqa: S608
+            (kind, key),
+        )
+        return rows[0][0] if rows else None
 
     def entries(
         self,
@@ -324,8 +465,8 @@ class TimelineView(ABC):
         occurred_from: str | None,
         occurred_to: str | None,
         limit: int | None,
-    ) -> Iterator[tuple[str, str, Row]]:
-        """(role, name as reported, fact record) for the subjects, by occurred then position.
+    ) -> Iterator[EntryRow]:
+        """The entries of the subjects, by occurred then position.
 
         With a limit and a handful of subjects (a name and its aliases, a small place
         tree), each subject is read in index order up to the limit and the runs are
@@ -345,7 +486,10 @@ class TimelineView(ABC):
             filters.append(occurred_to)
         order = "ORDER BY occurred_start, first_position, role"
         cap = "" if limit is None else f" LIMIT {int(limit)}"
-        columns = "e.occurred_start, e.first_position, e.role, e.name, e.fact_key, e.version"
+        columns = (
+            "e.occurred_start, e.first_position, e.role, e.name, e.fact_key, e.version, "
+            "e.subject, e.lat, e.lon, e.geo_precision"
+        )
         where = " AND ".join(conditions)
         params: list[Any] = []
         if limit is not None and len(subjects) <= MERGE_SUBJECTS:
@@ -368,12 +512,13 @@ class TimelineView(ABC):
             )
             params += [kind, *subjects, *filters]
         statement = (
-            f"SELECT u.role, u.name, f.record FROM ({selected}) AS u "  # noqa: S608
+            "SELECT u.role, u.name, u.subject, u.lat, u.lon, u.geo_precision, f.record "  # noqa: S608
+            f"FROM ({selected}) AS u "
             "JOIN tl_facts f ON f.fact_key = u.fact_key AND f.version = u.version "
             f"ORDER BY u.occurred_start, u.first_position, u.role{cap}"
         )
-        for role, name, record in self.query(statement, params):
-            yield role, name, orjson.loads(record)
+        for role, name, subject, lat, lon, precision, record in self.query(statement, params):
+            yield EntryRow(role, name, subject, lat, lon, precision, orjson.loads(record))
 
     def subjects(self, kind: str, as_of: int | None) -> list[tuple[str, str, int]]:
         """(canonical key, a reported spelling, fact count) of every subject with entries."""
@@ -387,6 +532,30 @@ class TimelineView(ABC):
             "AND e.status <> 'retracted' GROUP BY canon ORDER BY canon"
         )
         return [(r[0], r[1], int(r[2])) for r in self.query(statement, (kind,))]
+
+    def count_facts(self, kind: str, subjects: Sequence[str], as_of: int | None) -> int:
+        """Distinct facts (not retracted) with an entry under any of the subjects."""
+        seen: set[str] = set()
+        for chunk in _chunks(list(subjects), 500):
+            marks = ", ".join("?" * len(chunk))
+            seen.update(
+                row[0]
+                for row in self.query(
+                    f"SELECT DISTINCT fact_key FROM tl_entries e WHERE kind = ? AND subject IN ({marks}) "  # noqa: S608
+                    f"AND {valid('e', as_of)} AND e.status <> 'retracted'",
+                    (kind, *chunk),
+                )
+            )
+        return len(seen)
+
+    def subject_facts(self, kind: str, as_of: int | None) -> Iterator[tuple[str, str]]:
+        """(subject, fact) of every entry of a kind (not retracted)."""
+        for row in self.query(
+            f"SELECT subject, fact_key FROM tl_entries e WHERE kind = ? AND {valid('e', as_of)} "  # noqa: S608
+            "AND e.status <> 'retracted'",
+            (kind,),
+        ):
+            yield row[0], row[1]
 
     def registered(self, kind: str, as_of: int | None) -> dict[str, str]:
         """Canonical key -> registered name of every registered entity of a kind."""
