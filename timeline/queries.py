@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from timeline.domain.places import PlaceRef, Places
+from timeline.domain.places import PlaceRef, Places, Resolution
 from timeline.domain.values import Occurred, normalise_name
 from timeline.errors import InvalidInputError, NotFoundError
 from timeline.results import (
@@ -146,16 +146,43 @@ def find_place(view: TimelineView, name: str, key: str | None, position: int | N
     rules = Places(view.places(position))
     if key:
         return rules.store.by_key("location", key)
-    found = rules.resolve(PlaceRef(name.strip()))
-    if found.place is None and not found.ambiguous and "," in name:
-        found = rules.resolve(PlaceRef.parse(name))
+    found = resolve_named(rules, name)
     if found.ambiguous:
+        enclosing = _enclosing(rules, found.candidates)
+        if enclosing is not None:
+            return enclosing  # "Donetsk": the oblast, with the city of that name within it
         listed = "; ".join(rules.describe(c) for c in found.candidates)
         raise InvalidInputError(
             f"location {name.strip()!r} is ambiguous: {len(found.candidates)} places match ({listed}); "
             f"name one as 'Name, Enclosing place' or use --key"
         )
     return found.place
+
+
+def resolve_named(rules: Places, name: str) -> Resolution:
+    """A place as a user writes it: `"Name"` or `"Name, Enclosing, ..."`.
+
+    Place names may hold commas ("Saltovka, Kharkiv"), so the longest leading part
+    that names a place is its name and the rest qualifies it.
+    """
+    parts = list(PlaceRef.parse(name).within)
+    parts.insert(0, PlaceRef.parse(name).name)
+    found = Resolution()
+    for cut in range(len(parts), 0, -1):
+        found = rules.resolve(PlaceRef(", ".join(parts[:cut]), tuple(parts[cut:])))
+        if found.place is not None or found.ambiguous:
+            return found
+    return found
+
+
+def _enclosing(rules: Places, candidates: tuple[str, ...]) -> str | None:
+    """The one candidate that encloses every other, if there is one."""
+    for candidate in candidates:
+        if all(
+            other == candidate or candidate in {p.id for p in rules.ancestors(other)} for other in candidates
+        ):
+            return candidate
+    return None
 
 
 def _location_timeline(view: TimelineView, query: TimelineQuery, position: int | None) -> TimelineResult:
@@ -343,8 +370,7 @@ def places_named(view: TimelineView, name: str, as_of: str | None) -> PlacesResu
     position = resolve_as_of(view, as_of)
     store = view.places(position)
     rules = Places(store)
-    ref = PlaceRef(name.strip()) if rules.holders(normalise_name(name)) else PlaceRef.parse(name)
-    resolution = rules.resolve(ref)
+    resolution = resolve_named(rules, name)
     found = [resolution.place] if resolution.place else list(resolution.candidates)
     if not found:
         raise NotFoundError(f"no place {name.strip()!r} in the record" + (f" as of {as_of}" if as_of else ""))

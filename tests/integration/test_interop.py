@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from timeline import Settings, open_timeline
+from timeline.domain.places import Places
 from timeline.interop import acled, bellingcat, export, ucdp
 from timeline.interop.common import PlaceTree
 from timeline.interop.importer import import_rows
@@ -102,14 +103,24 @@ def test_acled_row_maps_actors_places_sources_and_fatalities() -> None:
     assert fact["incident"] == "acled-ukraine-2022-03"
     assert fact["kind"] == "Explosions/Remote violence: Shelling/artillery/missile attack"
     assert {"name": "Civilians (Ukraine)", "role": "actor2"} in fact["actors"]
-    assert fact["locations"] == [{"name": "Kharkiv", "role": "location"}]
+    assert fact["locations"] == [
+        {
+            "name": "Kharkiv",
+            "within": ["Kharkivskyi", "Kharkiv", "Ukraine"],
+            "lat": 49.99,
+            "lon": 36.23,
+            "geo_precision": "town",
+            "role": "location",
+        }
+    ]
     assert [s["name"] for s in fact["sources"]] == ["Ukrinform", "Suspilne Media"]
     assert fact["killed_min"] == 3
     # Kharkiv (the city) is the admin1 Kharkiv: no self-containing place
     assert [(s["name"], s.get("within")) for s in statements] == [
         ("Ukraine", None),
-        ("Kharkiv", "Ukraine"),
-        ("Kharkivskyi", "Kharkiv"),
+        ("Kharkiv", ["Ukraine"]),
+        ("Kharkivskyi", ["Kharkiv", "Ukraine"]),
+        ("Kharkiv", ["Kharkivskyi", "Kharkiv", "Ukraine"]),
     ]
 
 
@@ -201,7 +212,8 @@ def test_acled_reimport_records_corrections_and_deletions(sqlite_record, tmp_pat
 def _expected(snapshot: Path) -> dict[str, dict]:
     """The snapshot's mapped facts by importer id (duplicates get -2 in file order)."""
     out: dict[str, dict] = {}
-    for _, (fact,) in bellingcat.read(snapshot):
+    for _, objects in bellingcat.read(snapshot):
+        fact = objects[-1]
         key = fact["id"]
         n = 2
         while key in out:
@@ -308,8 +320,13 @@ def _timelines(record) -> dict:
     record.project()
     out = {}
     for kind in ("actor", "location", "incident"):
+        places = Places(record.view.places(None))
         for key, name, _ in record.view.subjects(kind, None):
-            result = timeline(record.view, TimelineQuery(kind, name, include_retracted=True))
+            path = places.path(key) if kind == "location" else []
+            asked = ", ".join(reversed(path)) if path else name  # a place by its whole chain
+            result = timeline(
+                record.view, TimelineQuery(kind, asked, include_retracted=True, exact=bool(path))
+            )
             out[(kind, key)] = sorted(
                 orjson.dumps(
                     {k: v for k, v in e.to_json().items() if k not in ("recorded_at", "position")},

@@ -16,8 +16,11 @@ Each event becomes one `FactReported`:
   `civilian harm; Type of area affected: Residential; Weapon System: Cluster munitions`
   (association ids are renumbered between snapshots, so the paths, not the ids, are kept;
   a weapon re-classification is then a correction of `kind`);
-- locations: the `location` text (role `location`, none when blank) and the point
-  `"<lat>,<lon>"` (role `coordinates`), so coordinate edits are kept in history;
+- location: the `location` text qualified as Ukraine > the oblast where the text
+  names one > its other comma-separated parts (see `place_levels`; a blank location is
+  Ukraine itself), with the row's latitude and longitude on the reference, so
+  coordinate edits are kept in history; the places are registered so that
+  `location Ukraine` includes every event;
 - sources: "Bellingcat civilian-harm map" first, then each source: name = the URL's
   host (e.g. twitter.com; "source hidden" when Bellingcat hides it), url, and its
   description as the quote. The `graphic` flag is not kept.
@@ -32,7 +35,9 @@ from typing import Any
 
 import orjson
 
-from timeline.interop.common import Obj, host, name, slug
+from timeline.interop.common import Obj, PlaceTree, host, name, slug
+
+COUNTRY = "Ukraine"
 
 PREFIX = "bellingcat:"
 INCIDENT = "bellingcat-civilian-harm"
@@ -82,32 +87,71 @@ def _source(ref: str, sources: dict[str, Any]) -> Obj:
     return source
 
 
-def map_event(event: dict[str, Any], sources: dict[str, Any], associations: dict[str, Any]) -> Obj:
+_OBLAST = re.compile(r"^(?P<name>.+?)\s+(?:oblast|region)$", re.IGNORECASE)
+
+
+RUSSIAN_OBLASTS = frozenset({"belgorod", "bryansk", "kursk", "rostov", "voronezh"})
+"""Oblasts across the border that the data names; their places are filed under Russia."""
+
+
+def place_levels(location: str | None) -> list[tuple[str | None, str]]:
+    """The place levels of a TimeMap `location` text, outermost first.
+
+    The text is free-form ("Saltovka, Kharkiv", "Kharkiv, 5-Y Mikrorayon (district)"),
+    so comma-separated parts do not say which encloses which; only an oblast named as
+    such ("Izyum, Kharkiv Oblast", "Kyiv region") is taken as a level. So:
+    Ukraine > Kharkiv Oblast > "Izyum"; Ukraine > "Saltovka, Kharkiv"; Ukraine > Kyiv
+    Oblast. An oblast across the border (Belgorod, Kursk, …) is under Russia.
+    """
+    parts = [p for p in (name(part) for part in (location or "").split(",")) if p]
+    oblast = next((i for i in range(len(parts) - 1, -1, -1) if _OBLAST.match(parts[i])), None)
+    levels: list[tuple[str | None, str]] = []
+    if oblast is not None:
+        match = _OBLAST.match(parts.pop(oblast))
+        assert match is not None
+        region = match["name"]
+        country = "Russia" if region.casefold() in RUSSIAN_OBLASTS else COUNTRY
+        levels += [(country, "country"), (f"{region[:1].upper()}{region[1:]} Oblast", "oblast")]
+    else:
+        levels.append((COUNTRY, "country"))
+    if parts:
+        levels.append((", ".join(parts), "place"))
+    return levels
+
+
+def map_event(
+    event: dict[str, Any],
+    sources: dict[str, Any],
+    associations: dict[str, Any],
+    places: PlaceTree | None = None,
+) -> list[Obj]:
+    """The journal objects of one event: statements for new places, then the fact."""
+    places = places or PlaceTree()
     raw_id = str(event.get("id") or "").strip()
     description = (event.get("description") or "").strip()
-    locations: list[Obj] = []
-    place = name(event.get("location"))
-    if place:
-        locations.append({"name": place, "role": "location"})
-    lat, lon = (str(event.get(k) or "").strip() for k in ("latitude", "longitude"))
-    if lat and lon:
-        locations.append({"name": f"{lat},{lon}", "role": "coordinates"})
+    statements, reference = places.qualify(
+        place_levels(event.get("location")), event.get("latitude"), event.get("longitude")
+    )
+    locations: list[Obj] = [{**reference, "role": "location"}] if reference else []
     fact_sources = [{"name": PUBLISHER}]
     for ref in event.get("sources") or []:
         source = _source(ref, sources)
         if source not in fact_sources:
             fact_sources.append(source)
-    return {
-        "type": "FactReported",
-        "id": PREFIX + slug(raw_id) if raw_id else None,
-        "incident": INCIDENT,
-        "occurred": occurred(str(event.get("date") or ""), event.get("time")),
-        "summary": description or f"(no description) {raw_id}",
-        "sources": fact_sources,
-        "kind": _kind(event.get("associations") or [], associations),
-        "actors": [],
-        "locations": locations,
-    }
+    return [
+        *statements,
+        {
+            "type": "FactReported",
+            "id": PREFIX + slug(raw_id) if raw_id else None,
+            "incident": INCIDENT,
+            "occurred": occurred(str(event.get("date") or ""), event.get("time")),
+            "summary": description or f"(no description) {raw_id}",
+            "sources": fact_sources,
+            "kind": _kind(event.get("associations") or [], associations),
+            "actors": [],
+            "locations": locations,
+        },
+    ]
 
 
 def read(directory: Path) -> Iterator[tuple[int, list[Obj]]]:
@@ -122,9 +166,10 @@ def read(directory: Path) -> Iterator[tuple[int, list[Obj]]]:
     associations = {a["id"]: a for a in orjson.loads(assoc_file.read_bytes())} if assoc_file.is_file() else {}
     if not isinstance(events, list):
         raise ValueError(f"{events_file}: expected a JSON array of events")
+    places = PlaceTree()
     for index, event in enumerate(events, start=1):
         try:
-            obj = map_event(event, sources, associations)
+            objects = map_event(event, sources, associations, places)
         except (ValueError, TypeError, AttributeError) as error:
-            obj = {"type": "FactReported", "occurred": f"invalid: {error}"}
-        yield index, [obj]
+            objects = [{"type": "FactReported", "occurred": f"invalid: {error}"}]
+        yield index, objects

@@ -188,7 +188,8 @@ class PostgresTimelineView(PostgresTrackingRecorder, TimelineView):
     def has_table(self, cursor: Any, name: str) -> bool:
         cursor.execute("SELECT to_regclass(%s)", (f"{self.datastore.schema or 'public'}.{name}",))
         row = cursor.fetchone()
-        return row is not None and row[0] is not None
+        value = next(iter(row.values())) if isinstance(row, dict) else (row[0] if row else None)
+        return value is not None
 
     def sql(self, statement: str) -> str:
         # A parameter cast to TEXT takes the columns' byte-wise collation, so a

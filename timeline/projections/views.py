@@ -299,8 +299,8 @@ class TimelineView(ABC):
         """
         cursor.execute("CREATE TABLE IF NOT EXISTS tl_version (version INTEGER NOT NULL)")
         cursor.execute("SELECT version FROM tl_version")
-        row = cursor.fetchone()
-        if row is not None and row[0] == READ_MODEL_VERSION:
+        row = _first(cursor.fetchone())
+        if row is not None and row == READ_MODEL_VERSION:
             return
         if row is not None or self.has_table(cursor, "tl_facts"):
             for table in TABLES:
@@ -634,6 +634,13 @@ class TimelineView(ABC):
             rows = self.query(f"SELECT {', '.join(columns)} FROM {table}")  # noqa: S608
             out[table] = sorted(rows, key=lambda r: tuple("" if v is None else str(v) for v in r))
         return out
+
+
+def _first(row: Any) -> Any:
+    """The first column of a fetched row (a tuple, or a dict on some PostgreSQL cursors)."""
+    if row is None:
+        return None
+    return next(iter(row.values())) if isinstance(row, dict) else row[0]
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
