@@ -17,6 +17,7 @@ from timeline import Timeline
 from timeline.errors import InvalidInputError
 from timeline.interop import acled, bellingcat, export, ucdp
 from timeline.interop.importer import ImportResult, Missing, import_rows
+from timeline.queries import resolve_as_of
 
 import_app = typer.Typer(
     help="Import third-party event tables; re-importing a newer export records corrections.",
@@ -260,7 +261,9 @@ def export_timelinejs(
         kind, subject = _selection(actor, location, incident)
         records = _records(timeline, kind, subject, as_of, include_retracted)
         title = f"{kind} {subject}" if kind else "timeline"
-        data = orjson.dumps(export.timelinejs(records, title, as_of), option=orjson.OPT_INDENT_2) + b"\n"
+        locate = export.Locator(timeline, resolve_as_of(timeline.view, as_of))
+        data = orjson.dumps(export.timelinejs(records, title, as_of, locate), option=orjson.OPT_INDENT_2)
+        data += b"\n"
         _emit(data, output)
 
 
@@ -279,7 +282,28 @@ def export_csv(
     with handle_errors(), record(ctx, db) as (timeline, _):
         kind, subject = _selection(actor, location, incident)
         records = _records(timeline, kind, subject, as_of, include_retracted)
-        _emit(export.to_csv(records).encode(), output)
+        locate = export.Locator(timeline, resolve_as_of(timeline.view, as_of))
+        _emit(export.to_csv(records, locate).encode(), output)
+
+
+@export_app.command("geojson")
+def export_geojson(
+    ctx: typer.Context,
+    actor: Actor = None,
+    location: Location = None,
+    incident: Incident = None,
+    as_of: AsOf = None,
+    include_retracted: WithRetracted = False,
+    output: Output = None,
+    db: Db = None,
+) -> None:
+    """GeoJSON FeatureCollection: a point per located place of each fact, entry keys as properties."""
+    with handle_errors(), record(ctx, db) as (timeline, _):
+        kind, subject = _selection(actor, location, incident)
+        records = _records(timeline, kind, subject, as_of, include_retracted)
+        locate = export.Locator(timeline, resolve_as_of(timeline.view, as_of))
+        collection = {"type": "FeatureCollection", "features": list(export.geojson(records, locate))}
+        _emit(orjson.dumps(collection) + b"\n", output)
 
 
 @export_app.command("ndjson")

@@ -15,13 +15,15 @@ import csv
 import html
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 from timeline.application import Timeline
 from timeline.domain.events import ENVELOPE_FIELDS, Amendment, GazetteerStatement, Reported
-from timeline.domain.values import Occurred
+from timeline.domain.places import Places
+from timeline.domain.values import Occurred, place_name
 from timeline.projections.views import valid
 from timeline.queries import TimelineQuery, resolve_as_of
 from timeline.queries import timeline as timeline_query
@@ -124,25 +126,80 @@ CSV_COLUMNS = [
     "source_urls",
     "recorded_at",
     "position",
+    "place_path",
+    "country",
+    "admin",
+    "lat",
+    "lon",
+    "geo_precision",
 ]
 
 
 def subjects_of(fields: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """([(role, actor)], [(role, location)]) of a fact state."""
+    """([(role, actor)], [(role, location as reported)]) of a fact state."""
     from timeline.domain.catalogue import FACT_TYPES
 
     actors: list[tuple[str, str]] = []
     locations: list[tuple[str, str]] = []
-    for kind, role, name in FACT_TYPES[fields["type"]].subjects(fields):
-        (actors if kind == "actor" else locations).append((role, name))
+    for kind, role, value in FACT_TYPES[fields["type"]].subjects(fields):
+        if kind == "actor":
+            actors.append((role, value))
+        else:
+            locations.append((role, place_name(value)))
     return actors, locations
 
 
-def csv_rows(records: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+@dataclass(frozen=True)
+class Located:
+    """One location of a fact: role, spelling as reported, the place's path, coordinates."""
+
+    role: str
+    reported: str
+    place_path: list[str]
+    geo: dict[str, Any] | None
+
+
+class Locator:
+    """Where the facts of an export lie, as the record stood at `position`."""
+
+    def __init__(self, record: Timeline, position: int | None) -> None:
+        self.places = Places(record.view.places(position))
+
+    def __call__(self, item: dict[str, Any]) -> list[Located]:
+        from timeline.domain.catalogue import FACT_TYPES
+
+        fields = item["fields"]
+        filed: dict[str, str] = item.get("filed") or {}
+        own = fields.get("geo")
+        found = []
+        for kind, role, value in FACT_TYPES[fields["type"]].subjects(fields):
+            if kind != "location":
+                continue
+            subject = filed.get(orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode())
+            place = self.places.store.get(subject) if subject else None
+            path = self.places.path(subject) if place is not None and subject else [place_name(value)]
+            geo = own or (
+                {k: value.get(k) for k in ("lat", "lon", "geo_precision")}
+                if isinstance(value, dict) and value.get("lat") is not None
+                else None
+            )
+            if geo is None and place is not None and place.lat is not None:
+                geo = {"lat": place.lat, "lon": place.lon, "geo_precision": place.geo_precision}
+            found.append(Located(role, place_name(value), path, geo))
+        if not found and own:
+            found.append(Located("geo", "", [], own))
+        return found
+
+
+def csv_rows(records: list[dict[str, Any]], locate: Locator | None = None) -> Iterator[dict[str, Any]]:
     for item in records:
         fields = item["fields"]
         occurred = Occurred.parse(fields["occurred"])
         actors, locations = subjects_of(fields)
+        located = locate(item) if locate else []
+        first = located[0] if located else None
+        path = first.place_path if first else []
+        geo = next((p.geo for p in located if p.geo), None) or {}
         yield {
             "fact": fields["id"],
             "type": fields["type"],
@@ -162,14 +219,20 @@ def csv_rows(records: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             "source_urls": " ".join(s["url"] for s in fields["sources"] if s.get("url")),
             "recorded_at": item["first_recorded_at"],
             "position": item["first_position"],
+            "place_path": " > ".join(path),
+            "country": path[0] if len(path) > 1 else "",
+            "admin": " > ".join(path[1:-1]),
+            "lat": geo.get("lat", ""),
+            "lon": geo.get("lon", ""),
+            "geo_precision": geo.get("geo_precision") if geo.get("geo_precision") is not None else "",
         }
 
 
-def to_csv(records: list[dict[str, Any]]) -> str:
+def to_csv(records: list[dict[str, Any]], locate: Locator | None = None) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(csv_rows(records))
+    writer.writerows(csv_rows(records, locate))
     return buffer.getvalue()
 
 
@@ -193,10 +256,11 @@ def _date_parts(text: str, *, end: bool) -> dict[str, str]:
     return parts
 
 
-def slide(item: dict[str, Any]) -> dict[str, Any]:
+def slide(item: dict[str, Any], locate: Locator | None = None) -> dict[str, Any]:
     fields = item["fields"]
     occurred = Occurred.parse(fields["occurred"])
     actors, locations = subjects_of(fields)
+    located = locate(item) if locate else []
     details = [
         f"<p>{html.escape(fields['summary'])}</p>",
         "<p>"
@@ -210,7 +274,16 @@ def slide(item: dict[str, Any]) -> dict[str, Any]:
     ]
     if actors:
         details.append("<p>Actors: " + html.escape("; ".join(f"{n} ({r})" for r, n in actors)) + "</p>")
-    if locations:
+    if located:
+        described = [
+            " > ".join(p.place_path or [p.reported])
+            + (f" [{p.reported}]" if p.place_path and p.reported and p.reported != p.place_path[-1] else "")
+            + (f" ({p.geo['lat']}, {p.geo['lon']})" if p.geo else "")
+            + f" ({p.role})"
+            for p in located
+        ]
+        details.append("<p>Places: " + html.escape("; ".join(described)) + "</p>")
+    elif locations:
         details.append("<p>Places: " + html.escape("; ".join(f"{n} ({r})" for r, n in locations)) + "</p>")
     links = [s for s in fields["sources"] if s.get("url")]
     if links:
@@ -233,6 +306,14 @@ def slide(item: dict[str, Any]) -> dict[str, Any]:
         "group": fields["incident"],
         "unique_id": fields["id"].replace(":", "-").replace(".", "-"),
     }
+    where = next((p for p in located if p.geo), None)
+    if where is not None and where.geo is not None:
+        # not drawn by TimelineJS; map tools (and StoryMapJS) read it
+        out["location"] = {
+            "name": " > ".join(where.place_path),
+            "lat": where.geo["lat"],
+            "lon": where.geo["lon"],
+        }
     if occurred.precision == "interval":
         out["end_date"] = _date_parts(fields["occurred"], end=True)
     if occurred.precision not in ("day", "minute", "second"):
@@ -240,12 +321,14 @@ def slide(item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def timelinejs(records: list[dict[str, Any]], title: str, as_of: str | None) -> dict[str, Any]:
+def timelinejs(
+    records: list[dict[str, Any]], title: str, as_of: str | None, locate: Locator | None = None
+) -> dict[str, Any]:
     text = f"{len(records)} facts" + (f", as the record stood at {as_of}" if as_of else "")
     seen: set[str] = set()
     events = []
     for item in records:
-        event = slide(item)
+        event = slide(item, locate)
         uid = event["unique_id"]
         while uid in seen:  # ids differing only in ':' vs '-' stay unique
             uid += "-x"
@@ -253,3 +336,43 @@ def timelinejs(records: list[dict[str, Any]], title: str, as_of: str | None) -> 
         event["unique_id"] = uid
         events.append(event)
     return {"title": {"text": {"headline": html.escape(title), "text": html.escape(text)}}, "events": events}
+
+
+# --- GeoJSON -------------------------------------------------------------------------
+
+
+def geojson(records: list[dict[str, Any]], locate: Locator) -> Iterator[dict[str, Any]]:
+    """One Feature per located place of each fact (the fact's own `geo` gives one point).
+
+    Properties are the timeline entry keys (contract section 5/6) plus `role` and
+    `place_path`; facts without coordinates are left out (count them with `csv`).
+    """
+    for item in records:
+        fields = item["fields"]
+        located = [p for p in locate(item) if p.geo]
+        if fields.get("geo"):
+            located = located[:1]
+        for place in located:
+            assert place.geo is not None
+            yield {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [place.geo["lon"], place.geo["lat"]]},
+                "properties": {
+                    "fact": fields["id"],
+                    "type": fields["type"],
+                    "incident": fields["incident"],
+                    "occurred": fields["occurred"],
+                    "precision": Occurred.parse(fields["occurred"]).precision,
+                    "role": place.role,
+                    "summary": fields["summary"],
+                    "certainty": fields.get("certainty") or "reported",
+                    "status": item["status"],
+                    "version": item["version"],
+                    "sources": fields["sources"],
+                    "recorded_at": item["first_recorded_at"],
+                    "position": item["first_position"],
+                    "place": place.reported,
+                    "place_path": place.place_path,
+                    "geo": place.geo,
+                },
+            }
