@@ -14,7 +14,14 @@ from rich.text import Text
 from rich.tree import Tree
 
 from cli.options import Format
-from timeline.results import HistoryResult, LogEntry, PlacesResult, SubjectsResult, TimelineResult
+from timeline.results import (
+    EntityHistoryResult,
+    HistoryResult,
+    LogEntry,
+    PlacesResult,
+    SubjectsResult,
+    TimelineResult,
+)
 
 stdout = Console(highlight=False, soft_wrap=False)
 
@@ -246,5 +253,33 @@ def log(entries: list[LogEntry], fmt: Format) -> None:
         for e in entries:
             table.add_row(
                 str(e.position), e.event, e.fact or e.name or "", str(e.version), e.recorded_at, e.recorded_by
+            )
+        stdout.print(table)
+
+
+def entity_history(result: EntityHistoryResult, fmt: Format) -> None:
+    data = result.to_json()
+    if fmt is Format.json:
+        write_json(data)
+        return
+    rows = [{**s, "statement": orjson.dumps(s["statement"]).decode()} for s in data["statements"]]
+    if fmt is Format.ndjson:
+        write_ndjson(data["statements"])
+    elif fmt is Format.csv:
+        write_csv(rows, ["position", "event", "recorded_at", "recorded_by", "reason", "statement"])
+    else:
+        where = " > ".join(result.place_path or []) or result.name
+        title = f"history of {result.kind} {where}" + (f" — as of {result.as_of}" if result.as_of else "")
+        table = Table(title=title, title_justify="left", show_lines=True)
+        for column in ("@", "event", "recorded", "reason", "statement"):
+            table.add_column(column, overflow="fold", justify="right" if column == "@" else "left")
+        for s in data["statements"]:
+            what = {k: v for k, v in s["statement"].items() if k != "reason"}
+            table.add_row(
+                str(s["position"]),
+                s["event"],
+                f"{s['recorded_at']}\n{escape(s['recorded_by'])}",
+                escape(s["reason"] or ""),
+                escape(orjson.dumps(what).decode()),
             )
         stdout.print(table)

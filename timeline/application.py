@@ -327,6 +327,10 @@ class Timeline(Application):
             self.recorder.wait_for_events(self.view.tracking_position(), wait)  # type: ignore[attr-defined]
         return total
 
+    def payload_of(self, stored: StoredEvent) -> tuple[str, dict[str, Any]]:
+        """(event type, stored fields) of a stored event, upcast to the current class version."""
+        return self._payload(stored)
+
     def _payload(self, stored: StoredEvent) -> tuple[str, dict[str, Any]]:
         """(event type name, stored fields) of a stored event, upcast to the current class.
 

@@ -159,3 +159,25 @@ class VerifyResult(Result):
     head: str
     head_position: int
     checks: dict[str, str]
+
+
+class EntityStatement(Result):
+    """One gazetteer statement about an actor or place, as recorded."""
+
+    position: int
+    event: str
+    recorded_at: str
+    recorded_by: str
+    reason: str | None
+    statement: dict[str, Any]
+
+
+class EntityHistoryResult(Result):
+    """Every statement about one actor or place (`timeline entity`)."""
+
+    kind: str
+    name: str
+    place_path: list[str] | None
+    aliases: list[str]
+    as_of: str | None
+    statements: list[EntityStatement]

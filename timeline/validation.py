@@ -144,7 +144,7 @@ class PlaceCheck:
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
             self.app.project()  # resolve against the record as it stands now
-            self._gazetteer = Gazetteer(OverlayStore(self.app.view.places(None)))
+            self._gazetteer = Gazetteer(OverlayStore(self.app.view.places(None).preload()))
         return self._gazetteer
 
     def check(self, item: Entry) -> list[str]:
@@ -174,14 +174,16 @@ class PlaceCheck:
             problem = gazetteer.move_alias(fields["entity"], fields)[1]
             problems = [problem] if problem else []
         else:
-            for kind, _, value in FACT_TYPES[item.type].subjects(fields):
-                if kind == "location":
-                    problem = gazetteer.file(value)[1]
-                    if problem:
-                        problems.append(problem)
+            for value in FACT_TYPES[item.type].location_values(fields):
+                problem = gazetteer.file(value)[1]
+                if problem:
+                    problems.append(problem)
             if problems and self.app.recorder_versions([fact_uuid(item.key)]):
                 problems = []  # already recorded (and filed when it was): re-appending writes nothing
-        gazetteer.store.pending.clear()
+        if gazetteer.store.pending:
+            gazetteer.store.pending.clear()
+        if not problems:
+            return problems
         return [f"{item.path}:{item.line}: {problem}" for problem in problems]
 
 

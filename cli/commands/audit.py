@@ -1,5 +1,6 @@
 """history, log, verify."""
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -9,7 +10,13 @@ from cli.errors import handle_errors
 from cli.options import AsOf, Db, Format, Output
 from cli.session import record
 from timeline import queries
+from timeline.audit.entities import entity_history
 from timeline.audit.verify import verify as verify_record
+
+
+class EntityKind(StrEnum):
+    actor = "actor"
+    location = "location"
 
 
 def history(
@@ -24,6 +31,20 @@ def history(
         timeline.project()
         result = queries.history(timeline.view, fact, as_of)
     render.history(result, fmt)
+
+
+def entity(
+    ctx: typer.Context,
+    kind: Annotated[EntityKind, typer.Argument(help="actor or location.")],
+    name: Annotated[str, typer.Argument(help="Its name, an alias, or 'Name, Enclosing place'.")],
+    fmt: Output = Format.table,
+    as_of: AsOf = None,
+    db: Db = None,
+) -> None:
+    """The history of an actor or place: registrations and aliases given or moved, who, when, why."""
+    with handle_errors(), record(ctx, db) as (timeline, _):
+        result = entity_history(timeline, kind.value, name, as_of)
+    render.entity_history(result, fmt)
 
 
 def log(
@@ -66,5 +87,5 @@ def verify(
 
 
 def register(app: typer.Typer) -> None:
-    for command in (history, log, verify):
+    for command in (history, entity, log, verify):
         app.command()(command)

@@ -21,6 +21,9 @@ def _timeline(ctx: typer.Context, query: queries.TimelineQuery, fmt: Format, db:
 def actor(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The actor, by any of its names.")],
+    key: Annotated[
+        str | None, typer.Option("--key", help="The actor with this explicit key (NAME is then ignored).")
+    ] = None,
     fmt: Output = Format.table,
     as_of: AsOf = None,
     occurred_from: From = None,
@@ -31,7 +34,7 @@ def actor(
 ) -> None:
     """One actor's timeline, oldest occurred first (aliases resolve to the actor)."""
     query = queries.TimelineQuery(
-        "actor", name, as_of, False, include_retracted, occurred_from, occurred_to, limit
+        "actor", name, as_of, False, include_retracted, occurred_from, occurred_to, limit, key
     )
     _timeline(ctx, query, fmt, db)
 

@@ -139,3 +139,26 @@ def test_the_seed_journal_keeps_its_answers(cli: CliRunner, sqlite_url: str) -> 
     }
     kiev = as_json(ok(cli, "location", "Kiev", "-f", "json", "--db", db))
     assert kiev["subject"]["name"] == "Kyiv"
+
+
+def test_an_actor_is_found_by_its_key(cli: CliRunner, sqlite_url: str, tmp_path: Path) -> None:
+    journal = write_journal(
+        tmp_path / "a.ndjson",
+        [
+            {"type": "ActorRegistered", "name": "Russia", "key": "wikidata:Q159", "aliases": ["Moscow"]},
+            _fact("m1", "Ukraine", reported_by="Moscow"),
+        ],
+    )
+    ok(cli, "append", journal, "--db", sqlite_url)
+    found = as_json(ok(cli, "actor", "-", "--key", "wikidata:Q159", "-f", "json", "--db", sqlite_url))
+    assert (found["subject"]["name"], [e["fact"] for e in found["entries"]]) == ("Russia", ["m1"])
+    assert run(cli, "actor", "-", "--key", "wikidata:Q0", "--db", sqlite_url).exit_code == 3
+
+
+def test_a_place_history_lists_its_registration(cli: CliRunner, db: str) -> None:
+    shown = as_json(ok(cli, "entity", "location", "Novoselivka, Kharkiv Oblast", "-f", "json", "--db", db))
+    assert shown["place_path"] == ["Ukraine", "Kharkiv Oblast", "Novoselivka"]
+    assert [(s["event"], s["statement"].get("key")) for s in shown["statements"]] == [
+        ("LocationRegistered", "geonames:700001")
+    ]
+    assert run(cli, "entity", "actor", "Nobody", "--db", db).exit_code == 3

@@ -18,6 +18,7 @@ import pytest
 from tests.conftest import FIXTURES
 from tests.factories import write_journal
 from timeline import InvalidInputError, Timeline
+from timeline.audit.entities import entity_history
 from timeline.interop import acled, ucdp
 from timeline.interop.importer import import_rows
 from timeline.queries import TimelineQuery, history, places_named, timeline
@@ -235,6 +236,12 @@ def test_an_alias_is_never_silently_moved(record: Timeline, tmp_path: Path) -> N
     )
     log = [e for e in record.view.log(0, None, None) if e["event"] == "AliasMoved"]
     assert [(e["subject"], e["recorded_by"]) for e in log] == [("Anglo-Saxons", "tester")]
+    # both actors' histories show the move, with its reason
+    for actor in ("United Kingdom", "United States"):
+        shown = entity_history(record, "actor", actor)
+        moves = [s for s in shown.statements if s.event == "AliasMoved"]
+        assert [(m.reason, m.recorded_by) for m in moves] == [("the speaker meant the British", "tester")]
+    assert entity_history(record, "actor", "United Kingdom").aliases == ["Anglo-Saxons"]
 
 
 def test_history_keeps_the_reported_spelling_and_qualifier(record: Timeline, tmp_path: Path) -> None:

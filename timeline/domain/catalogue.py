@@ -50,6 +50,19 @@ class FactType:
         common = set(Reported.model_fields)
         return tuple(f for f in self.input_model.model_fields if f not in common)
 
+    def location_values(self, state: dict[str, Any]) -> list[Any]:
+        """Every location value a fact state names (a name or a reference object)."""
+        found: list[Any] = []
+        for field in self.location_fields:
+            value = state.get(field)
+            if isinstance(value, list):
+                found.extend(v for v in value if v)
+            elif value:
+                found.append(value)
+        if self.event_class is FactReported:
+            found.extend(state.get("locations") or ())
+        return found
+
     def subjects(self, state: dict[str, Any]) -> list[tuple[str, str, Any]]:
         """(subject kind, role, value) for every actor and location a fact state names.
 

@@ -190,6 +190,10 @@ class Places:
         named = self.store.named(name)
         candidates = self.holders(name)
         wanted = [normalise_name(q) for q in ref.within]
+        if not wanted and len(candidates) <= 1:  # the common case: no tree to walk
+            if not candidates:
+                return Resolution()
+            return Resolution(place=candidates[0], via_alias=candidates[0] not in named)
         matched, exact = [], []
         for candidate in candidates:
             ok, full = self._qualified(candidate, wanted)
@@ -233,6 +237,8 @@ class OverlayStore(PlaceStore):
         self._get_cache: dict[str, PlaceRecord | None] = {}
         self._alias_cache: dict[tuple[str, str], str | None] = {}
         self.pending: list[tuple[Any, ...]] = []
+        self.generation = 0
+        """Bumped by every change, so resolutions cached against it stay exact."""
         """What changed, in order: ("place", PlaceRecord) and ("alias", kind, key, entity, spelling)."""
 
     def get(self, place_id: str) -> PlaceRecord | None:
@@ -258,6 +264,7 @@ class OverlayStore(PlaceStore):
         return self.changes.keys.get((kind, key)) or self.base.by_key(kind, key)
 
     def put(self, place: PlaceRecord) -> None:
+        self.generation += 1
         if self.get(place.id) is None:
             self.changes.named.setdefault(place.name_key, []).append(place.id)
         self.changes.places[place.id] = place
@@ -266,10 +273,12 @@ class OverlayStore(PlaceStore):
         self.pending.append(("place", place))
 
     def set_alias(self, kind: str, alias_key: str, entity: str | None, spelling: str = "") -> None:
+        self.generation += 1
         self.changes.aliases[(kind, alias_key)] = entity
         self.pending.append(("alias", kind, alias_key, entity, spelling or alias_key))
 
     def set_key(self, kind: str, key: str, entity: str) -> None:
+        self.generation += 1
         self.changes.keys[(kind, key)] = entity
 
 
@@ -284,6 +293,8 @@ class Gazetteer:
     def __init__(self, store: OverlayStore) -> None:
         self.store = store
         self.places = Places(store)
+        self._bare: dict[str, tuple[int, str]] = {}
+        """Bare name -> (store generation, subject): facts name the same places over and over."""
 
     # --- facts ---------------------------------------------------------------
 
@@ -293,7 +304,16 @@ class Gazetteer:
         The subject is a place id, an alias key, or the normalised bare name.
         """
         ref = PlaceRef.of(value)
+        if ref.bare:
+            cached = self._bare.get(ref.name)
+            if cached is not None and cached[0] == self.store.generation:
+                return cached[1], None
         found = self.places.resolve(ref)
+        if ref.bare and not found.ambiguous:
+            subject = (
+                found.place if found.place is not None and not found.via_alias else normalise_name(ref.name)
+            )
+            self._bare[ref.name] = (self.store.generation, subject)
         if found.place is not None:
             if found.via_alias and ref.bare:
                 return normalise_name(ref.name), None

@@ -157,11 +157,34 @@ class SQLPlaceStore(PlaceStore):
 
     _COLUMNS = "entity, name, parent, parent_name, key, entity_kind, lat, lon, geo_precision"
 
+    PRELOAD_LIMIT = 200_000
+    """Up to this many places, a writer reads them all at once instead of one look-up each."""
+
     def __init__(self, view: TimelineView, cursor: Any | None, as_of: int | None) -> None:
         self.view = view
         self.cursor = cursor
         self.as_of = as_of
         self._places: dict[str, PlaceRecord | None] = {}
+        self._named: dict[str, list[str]] | None = None
+        self._aliases: dict[str, str] | None = None
+
+    def preload(self) -> SQLPlaceStore:
+        """Read every current place and location alias once (for a run of look-ups that write nothing)."""
+        counted = self._rows(
+            "SELECT COUNT(*) FROM tl_entities e WHERE kind = 'location' AND valid_to IS NULL", ()
+        )
+        if int(counted[0][0]) > self.PRELOAD_LIMIT:
+            return self
+        named: dict[str, list[str]] = {}
+        for place in self.all_places():
+            named.setdefault(place.name_key, []).append(place.id)
+        self._named = {key: sorted(ids) for key, ids in named.items()}
+        rows = self._rows(
+            f"SELECT alias, entity FROM tl_names n WHERE kind = 'location' AND {valid('n', self.as_of)}",  # noqa: S608
+            (),
+        )
+        self._aliases = dict(rows)
+        return self
 
     def _rows(self, statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         if self.cursor is None:
@@ -170,8 +193,10 @@ class SQLPlaceStore(PlaceStore):
         return [tuple(row) for row in self.cursor.fetchall()]
 
     def get(self, place_id: str) -> PlaceRecord | None:
-        if self.cursor is None and place_id in self._places:
+        if (self.cursor is None or self._named is not None) and place_id in self._places:
             return self._places[place_id]
+        if self._named is not None:
+            return None
         rows = self._rows(
             f"SELECT {self._COLUMNS} FROM tl_entities e "  # noqa: S608
             f"WHERE kind = 'location' AND entity = ? AND {valid('e', self.as_of)}",
@@ -194,6 +219,8 @@ class SQLPlaceStore(PlaceStore):
                 self._places[row[0]] = _place(row)
 
     def named(self, name_key: str) -> list[str]:
+        if self._named is not None:
+            return list(self._named.get(name_key, ()))
         rows = self._rows(
             "SELECT entity FROM tl_entities e "  # noqa: S608
             f"WHERE kind = 'location' AND name_key = ? AND {valid('e', self.as_of)} ORDER BY entity",
@@ -202,6 +229,8 @@ class SQLPlaceStore(PlaceStore):
         return [r[0] for r in rows]
 
     def alias_holder(self, kind: str, alias_key: str) -> str | None:
+        if kind == "location" and self._aliases is not None:
+            return self._aliases.get(alias_key)
         rows = self._rows(
             f"SELECT entity FROM tl_names n WHERE kind = ? AND alias = ? AND {valid('n', self.as_of)}",  # noqa: S608
             (kind, alias_key),
@@ -336,7 +365,7 @@ class TimelineView(ABC):
             )
             return cursor.fetchone() is not None
 
-        return Lookups(fact_state, entity_exists, SQLPlaceStore(self, cursor, None))
+        return Lookups(fact_state, entity_exists, SQLPlaceStore(self, cursor, None).preload())
 
     def write_batch(self, cursor: Any, batch: ViewBatch) -> None:
         """Write a batch's rows and its tracking position in the caller's transaction."""
@@ -620,6 +649,30 @@ class TimelineView(ABC):
             }
             for r in self.query(statement, params)
         ]
+
+    def alias_keys_ever(self, kind: str, entity: str) -> list[str]:
+        """Every alias that has ever named the entity (moved or not)."""
+        return [
+            r[0]
+            for r in self.query(
+                "SELECT DISTINCT alias FROM tl_names WHERE kind = ? AND entity = ?", (kind, entity)
+            )
+        ]
+
+    def log_of_events(self, events: Sequence[str], as_of: int | None) -> list[Row]:
+        """Log rows (with the originator id) of the given event types, in position order."""
+        marks = ", ".join("?" * len(events))
+        statement = (
+            "SELECT position, recorded_at, recorded_by, event, originator_id FROM tl_log "  # noqa: S608
+            f"WHERE event IN ({marks})"
+        )
+        params: list[Any] = list(events)
+        if as_of is not None:
+            statement += " AND position <= ?"
+            params.append(as_of)
+        rows = self.query(statement + " ORDER BY position", params)
+        keys = ("position", "recorded_at", "recorded_by", "event", "originator_id")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def position_at(self, recorded_at: str) -> int:
         """The last log position recorded at or before the given UTC time (0 if none)."""
