@@ -23,6 +23,7 @@ demo: $(STAMP)
 	$(BIN)/timeline --db $(DEMO_DB) location Kyiv
 	$(BIN)/timeline --db $(DEMO_DB) actor Kremlin
 	$(BIN)/timeline --db $(DEMO_DB) actors
+	$(BIN)/timeline --db $(DEMO_DB) locations --tree
 	$(BIN)/timeline --db $(DEMO_DB) verify
 
 test: $(STAMP)
