@@ -252,3 +252,41 @@ def test_history_keeps_the_reported_spelling_and_qualifier(record: Timeline, tmp
     record.append([str(journal)], recorded_by="tester")
     first = history(record.view, "k1", None).versions[0]
     assert first.changes["area"]["to"] == [{"name": "Novoselivka", "within": "Kharkiv Oblast"}]
+
+
+def test_a_store_with_version_1_read_tables_is_rebuilt_on_open(store_url: str) -> None:
+    """Read tables written before places were entities are rebuilt from the log, answers intact."""
+    from tests.conftest import SEEDS
+    from timeline import Settings, open_timeline
+
+    app = open_timeline(Settings(db=store_url, recorded_by="tester"))
+    app.append([str(SEEDS / "kremlin-drone-2023-05.ndjson")], recorded_by="tester")
+    before = timeline(app.view, TimelineQuery("location", "Moscow")).to_json()
+    app.close()
+    old_shape = [  # the version-1 gazetteer table, and no version mark
+        "DROP TABLE tl_version",
+        "DROP TABLE tl_entities",
+        "CREATE TABLE tl_entities (kind TEXT NOT NULL, entity TEXT NOT NULL, name TEXT NOT NULL, "
+        "entity_kind TEXT, within TEXT, within_key TEXT, lat DOUBLE PRECISION, lon DOUBLE PRECISION, "
+        "valid_from BIGINT NOT NULL, valid_to BIGINT)",
+    ]
+    if store_url.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(store_url, autocommit=True) as conn:
+            for statement in old_shape:
+                conn.execute(statement)
+    else:
+        import sqlite3
+        from contextlib import closing
+
+        with closing(sqlite3.connect(store_url)) as db:
+            for statement in old_shape:
+                db.execute(statement)
+            db.commit()
+    reopened = open_timeline(Settings(db=store_url, recorded_by="tester"))
+    try:
+        reopened.project()
+        assert timeline(reopened.view, TimelineQuery("location", "Moscow")).to_json() == before
+    finally:
+        reopened.close()

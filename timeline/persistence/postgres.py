@@ -185,6 +185,10 @@ class PostgresTimelineView(PostgresTrackingRecorder, TimelineView):
         self.drop_outdated(curs)
         super()._create_table(curs)
 
+    @property
+    def tracking_table(self) -> str:
+        return str(self.tracking_table_name)
+
     def has_table(self, cursor: Any, name: str) -> bool:
         cursor.execute("SELECT to_regclass(%s)", (f"{self.datastore.schema or 'public'}.{name}",))
         row = cursor.fetchone()

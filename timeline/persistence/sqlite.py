@@ -127,6 +127,10 @@ class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
             self.drop_outdated(cursor)
         super().create_table()
 
+    @property
+    def tracking_table(self) -> str:
+        return "tracking"
+
     def has_table(self, cursor: Any, name: str) -> bool:
         cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
         return cursor.fetchone() is not None

@@ -320,6 +320,11 @@ class TimelineView(ABC):
     def has_table(self, cursor: Any, name: str) -> bool:
         """Whether the table exists."""
 
+    @property
+    @abstractmethod
+    def tracking_table(self) -> str:
+        """The name of the table that holds the tracking position."""
+
     def drop_outdated(self, cursor: Any) -> None:
         """Drop read tables of another READ_MODEL_VERSION, so they are rebuilt from the log.
 
@@ -334,7 +339,7 @@ class TimelineView(ABC):
         if row is not None or self.has_table(cursor, "tl_facts"):
             for table in TABLES:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            if self.has_table(cursor, self.tracking_table_name):  # type: ignore[attr-defined]
+            if self.has_table(cursor, self.tracking_table):
                 self.reset_tracking(cursor)
         cursor.execute("DELETE FROM tl_version")
         cursor.execute(self.sql("INSERT INTO tl_version (version) VALUES (?)"), (READ_MODEL_VERSION,))
