@@ -98,6 +98,8 @@ def timeline(result: TimelineResult, fmt: Format) -> None:
         table.add_column("sources", max_width=18)
         for e in result.entries:
             what = Text(e.summary)
+            if e.figures:
+                what.append(f"\n{figures_text(e.figures)}", style="bold")
             what.append(f"\n{e.type} · {e.fact} · {e.certainty}", style="dim")
             status = Text(e.status, style=_STATUS.get(e.status, ""))
             if e.version > 1:
@@ -283,3 +285,21 @@ def entity_history(result: EntityHistoryResult, fmt: Format) -> None:
                 escape(orjson.dumps(what).decode()),
             )
         stdout.print(table)
+
+
+def figures_text(figures: dict[str, Any]) -> str:
+    """Casualty figures in a few characters: `killed 6–306 (best 226; unknown 220) · injured 3`."""
+    parts = []
+    low, best, high = (figures.get(k) for k in ("killed_min", "killed_best", "killed_max"))
+    if low is not None or best is not None or high is not None:
+        span = "–".join(str(v) for v in dict.fromkeys(v for v in (low, high) if v is not None))
+        killed = f"killed {span or best}"
+        details = [f"best {best}"] if best is not None and span and str(best) != span else []
+        details += [f"{side} {n}" for side, n in (figures.get("killed_by_side") or {}).items() if n]
+        parts.append(killed + (f" ({'; '.join(details)})" if details else ""))
+    injured = "–".join(
+        str(v) for v in dict.fromkeys(figures.get(k) for k in ("injured_min", "injured_max")) if v is not None
+    )
+    if injured:
+        parts.append(f"injured {injured}")
+    return " · ".join(parts)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from timeline.domain.events import FIGURE_FIELDS
 from timeline.domain.places import PlaceRef, Places, Resolution
 from timeline.domain.values import Occurred, normalise_name
 from timeline.errors import InvalidInputError, NotFoundError
@@ -336,6 +337,7 @@ def _entry(
         place=row.name if kind == "location" else None,
         place_path=place_path if kind == "location" else None,
         geo=_geo(row.lat, row.lon, row.geo_precision) or place_geo,
+        figures={k: fields[k] for k in FIGURE_FIELDS if fields.get(k) is not None} or None,
     )
 
 

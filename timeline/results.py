@@ -44,10 +44,11 @@ class TimelineEntry(Result):
     place: str | None = None
     place_path: list[str] | None = None
     geo: dict[str, Any] | None = None
+    figures: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")
-        for optional in ("place", "place_path", "geo"):
+        for optional in ("place", "place_path", "geo", "figures"):
             if data[optional] is None:
                 del data[optional]
         return data

@@ -96,6 +96,9 @@ def _report(result: ImportResult, fmt: Summary, dry_run: bool) -> None:
     typer.echo(
         f"{verb}, already present {result.present} · {result.seconds}s · {result.rows_per_second} rows/s"
     )
+    for text, noted in result.notes.items():
+        more = f" and {noted.count - len(noted.rows)} more" if noted.count > len(noted.rows) else ""
+        typer.echo(f"note: {noted.count} row(s): {text}: {', '.join(noted.rows)}{more}")
 
 
 def _file(path: Path) -> Path:

@@ -17,6 +17,7 @@ from timeline.interop.importer import import_rows
 from timeline.queries import TimelineQuery, timeline
 
 DATA = Path(__file__).parents[2].parent / "shared" / "data"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"shared data not found at {DATA}")
 ACLED_CSV = DATA / "acled" / "acled_old_deletion_dummy.csv"
 SNAPSHOTS = sorted((DATA / "bellingcat-ukraine").glob("20*")) if DATA.is_dir() else []
@@ -135,31 +136,90 @@ def test_bellingcat_duplicate_id_is_disambiguated(sqlite_record) -> None:
 
 
 @needs_data
-def test_ucdp_sample_imports_with_figures_and_intervals(sqlite_record) -> None:
-    path = DATA / "ucdp" / "ucdpged.csv"
+def test_ucdp_rows_keep_figures_breakdown_sources_and_every_column(record) -> None:
+    path = FIXTURES / "ucdp" / "excerpt.csv"
+    rows = {r["id"]: r for r in csv.DictReader(path.open(encoding="utf-8", newline=""))}
     result = import_rows(
-        sqlite_record,
-        ucdp.read(path),
-        table="ucdp",
-        prefix=ucdp.PREFIX,
-        label=path.name,
-        recorded_by="tester",
+        record, ucdp.read(path), table="ucdp", prefix=ucdp.PREFIX, label=path.name, recorded_by="t"
     )
-    assert result.rows == result.new == 1000
-    records = export.fact_records(sqlite_record, None, None)
-    precisions = Counter(r["fields"]["occurred"].count("/") for r in records)
+    assert result.rows == result.new == len(rows)
+    facts = {r["fields"]["id"]: r["fields"] for r in export.fact_records(record, None, None)}
+    precisions = Counter(f["occurred"].count("/") for f in facts.values())
     assert precisions[1] > 0  # date_start != date_end kept as an interval
-    assert all("deaths" in r["fields"]["summary"] for r in records)
-    # low/high become structured figures; 7 sample rows have high < low, which is kept
-    # out of killed_max rather than stored as an impossible range.
-    spread = [r for r in records if r["fields"].get("killed_max", 0) > r["fields"].get("killed_min", 0)]
-    assert len(spread) == 190
-    assert all(
-        r["fields"]["killed_max"] >= r["fields"]["killed_min"] for r in records if "killed_max" in r["fields"]
+    for row_id, row in rows.items():
+        fact = facts[f"ucdp:{row_id}"]
+        assert fact["killed_best"] == int(row["best"])
+        low_above_high = int(row["low"]) > int(row["high"])
+        if low_above_high:  # kept as reported, flagged, not dropped
+            assert "killed_min" not in fact
+            assert "killed_max" not in fact
+            assert (fact["attributes"]["low"], fact["attributes"]["high"]) == (row["low"], row["high"])
+        else:
+            assert (fact["killed_min"], fact["killed_max"]) == (int(row["low"]), int(row["high"]))
+        sides = {
+            "side_a": "deaths_a",
+            "side_b": "deaths_b",
+            "civilians": "deaths_civilians",
+            "unknown": "deaths_unknown",
+        }
+        assert fact["killed_by_side"] == {side: int(row[column]) for side, column in sides.items()}
+        # every column is carried by a field or kept verbatim
+        for column in ("source_article", "source_original", "where_description", "event_clarity", "geom_wkt"):
+            if row[column].strip():
+                assert fact["attributes"][column] == row[column].strip()
+        assert not any(a["role"] == "claimant" for a in fact["actors"])
+        if row["source_article"].strip():
+            assert any(s["name"] != "UCDP GED" or s.get("quote") for s in fact["sources"])
+    low_high = result.notes["low above high: kept as reported in attributes, figures give best only"]
+    assert sorted(low_high.rows) == sorted(
+        f"ucdp:{i}" for i, r in rows.items() if int(r["low"]) > int(r["high"])
     )
+    assert facts["ucdp:201593"]["killed_by_side"]["unknown"] == 220
+    cut = result.notes["side_b longer than 200 characters, cut (whole in attributes)"]
+    assert "ucdp:286244" in cut.rows
+    assert facts["ucdp:286244"]["attributes"]["side_b"] == rows["286244"]["side_b"].strip()
+    # 47642: 38 outlets, a headline holding ';' -- each article keeps its own outlet, date and headline
+    sources = facts["ucdp:47642"]["sources"]
+    assert len(sources) == len({(s["name"], s.get("published"), s.get("quote")) for s in sources})
+    assert {
+        "name": "Reuters News",
+        "published": "2012-05-15",
+        "quote": "WRAPUP 5-Syria attack kills 21; rebels say protect U.N. monitors",
+    } in sources
+    # entries carry the figures
+    entry = timeline(record.view, TimelineQuery("incident", facts["ucdp:201593"]["incident"])).entries
+    shown = next(e for e in entry if e.fact == "ucdp:201593").to_json()
+    assert shown["figures"]["killed_best"] == 226
 
 
 # --- ACLED import and re-import ----------------------------------------------------------
+
+
+def test_acled_rows_keep_every_column(record) -> None:
+    path = FIXTURES / "acled" / "places-excerpt.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+    _import_acled(record, path)
+    facts = {r["fields"]["id"]: r["fields"] for r in export.fact_records(record, None, None)}
+    kept_aside = set(rows[0]) - acled.CARRIED
+    assert {
+        "disorder_type",
+        "event_type",
+        "sub_event_type",
+        "inter1",
+        "inter2",
+        "interaction",
+        "iso",
+        "region",
+        "source_scale",
+        "timestamp",
+        "time_precision",
+        "geo_precision",
+    } <= kept_aside
+    for row in rows:
+        fact = facts[acled.PREFIX + row["event_id_cnty"].lower()]
+        for column in kept_aside:
+            assert fact.get("attributes", {}).get(column) == (row[column].strip() or None), column
+        assert fact.get("killed_min") == int(row["fatalities"])
 
 
 @needs_data

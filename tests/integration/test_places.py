@@ -24,7 +24,7 @@ from timeline.interop.importer import import_rows
 from timeline.queries import TimelineQuery, history, places_named, timeline
 
 EXCERPT = FIXTURES / "acled" / "places-excerpt.csv"
-UCDP_EXCERPT = FIXTURES / "ucdp" / "places-excerpt.csv"
+UCDP_EXCERPT = FIXTURES / "ucdp" / "excerpt.csv"
 SHARED = Path(__file__).parents[2].parent / "shared" / "data"
 
 

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.fields import FieldInfo
 
 from timeline.domain.values import (
+    Attributes,
     Certainty,
     Geo,
     GeoPrecision,
@@ -36,6 +37,7 @@ from timeline.domain.values import (
     OccurredText,
     Place,
     PlaceRole,
+    Role,
     Short,
     Slug,
     Source,
@@ -106,6 +108,7 @@ class Reported(Created):
     certainty: Certainty = Certainty.REPORTED
     sources: SourceList
     geo: Geo | None = None
+    attributes: Attributes | None = None
 
 
 class DroneAttackAlleged(Reported):
@@ -165,11 +168,18 @@ class ResponsibilityAttributed(Reported):
 
 
 Figure = Annotated[int | None, Field(ge=0, le=100_000_000)]
+FIGURE_FIELDS = ("killed_min", "killed_best", "killed_max", "injured_min", "injured_max", "killed_by_side")
+"""Casualty figures, as a source gives them; timeline entries carry them as `figures`."""
 
 
 def _check_killed_range(fact: Any) -> Any:
-    if fact.killed_min is not None and fact.killed_max is not None and fact.killed_max < fact.killed_min:
-        raise ValueError("killed_max is less than killed_min")
+    for low, high in (("killed_min", "killed_max"), ("injured_min", "injured_max")):
+        if (
+            getattr(fact, low) is not None
+            and getattr(fact, high) is not None
+            and getattr(fact, high) < getattr(fact, low)
+        ):
+            raise ValueError(f"{high} is less than {low}")
     return fact
 
 
@@ -180,8 +190,13 @@ class ShellingReported(Reported):
     attacker: Name | None = actor(None)
     area: list[Place] = location(min_length=1, max_length=100)
     killed_min: Figure = None
+    killed_best: Figure = None
     killed_max: Figure = None
     injured_min: Figure = None
+    injured_max: Figure = None
+    killed_by_side: (
+        Annotated[dict[Role, Annotated[int, Field(ge=0, le=100_000_000)]], Field(max_length=20)] | None
+    ) = None
 
     @model_validator(mode="after")
     def _killed_range(self) -> ShellingReported:
@@ -191,16 +206,21 @@ class ShellingReported(Reported):
 class FactReported(Reported):
     """Any other kind of fact, with its actors and locations listed with their roles.
 
-    Optional casualty figures (killed_min/killed_max/injured_min) carry counts such as
-    ACLED fatalities or UCDP low/high estimates.
+    Optional casualty figures (killed_min/killed_best/killed_max, injured_min/injured_max,
+    killed_by_side) carry counts such as    ACLED fatalities or UCDP low/high estimates.
     """
 
     kind: Short
     actors: list[NamedRole] = Field(default_factory=list, max_length=1000)
     locations: list[PlaceRole] = Field(default_factory=list, max_length=1000)
     killed_min: Figure = None
+    killed_best: Figure = None
     killed_max: Figure = None
     injured_min: Figure = None
+    injured_max: Figure = None
+    killed_by_side: (
+        Annotated[dict[Role, Annotated[int, Field(ge=0, le=100_000_000)]], Field(max_length=20)] | None
+    ) = None
 
     @model_validator(mode="after")
     def _killed_range(self) -> FactReported:

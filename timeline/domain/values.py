@@ -203,6 +203,17 @@ class Source(BaseModel):
     url: Annotated[str, StringConstraints(max_length=2000)] | None = None
     published: Timestamp | None = None
     quote: Text | None = None
+    quoting: Text | None = None
+    """Whom the source quotes or attributes the report to (UCDP's `source_original`)."""
+
+
+Role = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^\w+$")]
+"""A role or other short key: letters, digits and underscores."""
+
+AttributeKey = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\w .:/-]+$")]
+AttributeValue = Annotated[str, StringConstraints(max_length=MAX_TEXT_LENGTH)] | int | float | bool
+Attributes = Annotated[dict[AttributeKey, AttributeValue], Field(max_length=200)]
+"""What a source gives beyond the fact's fields, keyed as the source names it (kept verbatim)."""
 
 
 class NamedRole(BaseModel):

@@ -25,7 +25,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from timeline.interop.common import Obj, PlaceTree, name, slug, split_list, to_int
+from timeline.domain.values import MAX_TEXT_LENGTH
+from timeline.interop.common import NOTES, Obj, PlaceTree, RowReader, name, slug, to_int
 
 PREFIX = "acled:"
 GEO_ROLES = {1: "location", 2: "location_near", 3: "location_approx"}
@@ -44,15 +45,39 @@ def occurred(event_date: str, time_precision: str | int | None) -> str:
     return day.isoformat()
 
 
+CARRIED = frozenset(
+    {
+        "event_id_cnty",
+        "event_date",
+        "actor1",
+        "assoc_actor_1",
+        "actor2",
+        "assoc_actor_2",
+        "country",
+        "admin1",
+        "admin2",
+        "admin3",
+        "location",
+        "latitude",
+        "longitude",
+        "source",
+        "notes",
+        "fatalities",
+    }
+)
+"""Columns a field carries whole; every other non-empty column is kept in `attributes`."""
+
+
 def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
     """The journal objects of one ACLED row (statements first, then the fact)."""
+    read = RowReader(row)
     objects, place_ref = places.qualify(
         [
-            (row.get("country"), "country"),
-            (row.get("admin1"), "admin1"),
-            (row.get("admin2"), "admin2"),
-            (row.get("admin3"), "admin3"),
-            (row.get("location"), "place"),
+            (read.name("country"), "country"),
+            (read.name("admin1"), "admin1"),
+            (read.name("admin2"), "admin2"),
+            (read.name("admin3"), "admin3"),
+            (read.name("location"), "place"),
         ],
         row.get("latitude"),
         row.get("longitude"),
@@ -65,33 +90,42 @@ def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
     kind = f"{event_type}: {sub_type}" if sub_type else event_type
     actors: list[Obj] = []
     for field in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2"):
-        for actor in split_list(row.get(field)):
+        for actor in read.names(field):
             actors.append({"name": actor, "role": field})
     locations: list[Obj] = []
     place = place_ref["name"] if place_ref else None
     if place_ref:
         role = GEO_ROLES.get(to_int(row.get("geo_precision")) or 1, "location")
         locations.append({**place_ref, "role": role})
-    summary = (
-        row.get("notes") or ""
-    ).strip() or f"{kind} in {place or row.get('country') or 'unknown place'}"
-    fatalities = to_int(row.get("fatalities"))
-    sources = [{"name": s} for s in split_list(row.get("source"))] or [{"name": "ACLED"}]
+    elif row.get("latitude") or row.get("longitude"):
+        read.cut("latitude")
+        read.cut("longitude")
+    notes = (row.get("notes") or "").strip()
+    if len(notes) > MAX_TEXT_LENGTH:
+        read.cut("notes")
+        notes = notes[: MAX_TEXT_LENGTH - 1] + "…"
+    summary = notes or f"{kind} in {place or row.get('country') or 'unknown place'}"
+    fatalities = read.count("fatalities")
+    sources = [{"name": s} for s in read.names("source")] or [{"name": "ACLED"}]
     month = event_date[:7] if len(event_date) >= 7 else "undated"
-    objects.append(
-        {
-            "type": "FactReported",
-            "id": PREFIX + slug(event_id) if event_id else None,
-            "incident": f"acled-{slug(row.get('country') or 'unknown')}-{month}",
-            "occurred": occurred(event_date, row.get("time_precision")) if event_date else "",
-            "summary": summary,
-            "sources": sources,
-            "kind": kind,
-            "actors": actors,
-            "locations": locations,
-            "killed_min": fatalities if fatalities is not None and fatalities >= 0 else None,
-        }
-    )
+    fact: Obj = {
+        "type": "FactReported",
+        "id": PREFIX + slug(event_id) if event_id else None,
+        "incident": f"acled-{slug(row.get('country') or 'unknown')}-{month}",
+        "occurred": occurred(event_date, row.get("time_precision")) if event_date else "",
+        "summary": summary,
+        "sources": sources,
+        "kind": kind,
+        "actors": actors,
+        "locations": locations,
+        "killed_min": fatalities,
+    }
+    attributes = read.attributes(CARRIED)
+    if attributes:
+        fact["attributes"] = attributes
+    if read.notes:
+        fact[NOTES] = read.notes
+    objects.append(fact)
     return objects
 
 

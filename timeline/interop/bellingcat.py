@@ -150,8 +150,25 @@ def map_event(
             "kind": _kind(event.get("associations") or [], associations),
             "actors": [],
             "locations": locations,
+            **_attributes(event),
         },
     ]
+
+
+CARRIED = frozenset({"id", "description", "location", "latitude", "longitude", "sources"})
+"""Event fields a fact field carries whole; the rest (date and time as written, the
+association ids, the graphic flag) are kept verbatim in `attributes`."""
+
+
+def _attributes(event: dict[str, Any]) -> Obj:
+    kept: dict[str, str] = {}
+    for key, value in event.items():
+        if key in CARRIED or value in (None, "", []):
+            continue
+        text = ";".join(str(v) for v in value) if isinstance(value, list) else str(value).strip()
+        if text:
+            kept[key[:64]] = text[:20_000]
+    return {"attributes": kept} if kept else {}
 
 
 def read(directory: Path) -> Iterator[tuple[int, list[Obj]]]:

@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from timeline.domain.values import MAX_NAME_LENGTH, normalise_name
+from timeline.domain.values import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, normalise_name
 
 Obj = dict[str, Any]
+
+NOTES = "_notes"
+"""Key of a mapped fact under which its mapping lists what it could not keep (never written)."""
 
 _NOT_SLUG = re.compile(r"[^a-z0-9._:-]+")
 
@@ -32,6 +35,78 @@ def name(text: str | None) -> str | None:
     if len(value) > MAX_NAME_LENGTH:
         value = value[: MAX_NAME_LENGTH - 1].rstrip() + "…"
     return value
+
+
+class RowReader:
+    """Reads one source row for a mapping and keeps account of everything it could not keep.
+
+    Values taken through `name`/`names` are checked for cuts; `attributes` returns
+    every column whose value no field carries whole, keyed as the source names it;
+    `notes` says what was cut, clamped or skipped, for the import summary.
+    """
+
+    def __init__(self, row: dict[str, str]) -> None:
+        self.row = row
+        self.notes: list[str] = []
+        self._whole: set[str] = set()
+
+    def name(self, column: str) -> str | None:
+        value = name(self.row.get(column))
+        if (
+            value is not None
+            and value.endswith("…")
+            and len(" ".join(str(self.row[column]).split())) > MAX_NAME_LENGTH
+        ):
+            self.cut(column)
+        return value
+
+    def names(self, column: str, sep: str = ";") -> list[str]:
+        found = split_list(self.row.get(column), sep)
+        if any(
+            len(" ".join(p.split())) > MAX_NAME_LENGTH for p in str(self.row.get(column) or "").split(sep)
+        ):
+            self.cut(column)
+        return found
+
+    def cut(self, column: str) -> None:
+        """A column's value did not fit a field whole: it is kept in the attributes."""
+        self._whole.add(column)
+        self.notes.append(f"{column} longer than {MAX_NAME_LENGTH} characters, cut (whole in attributes)")
+
+    def count(self, column: str) -> int | None:
+        """A count column as an int; anything else (negative, fractional, inf) is kept in the attributes."""
+        text = str(self.row.get(column) or "").strip()
+        if not text:
+            return None
+        try:
+            value: int | None = int(text)
+        except ValueError:
+            try:
+                number = float(text)
+                value = int(number) if number.is_integer() else None
+            except (ValueError, OverflowError):
+                value = None
+        if value is None or not 0 <= value <= 100_000_000:
+            self._whole.add(column)
+            self.notes.append(f"{column} is not a count (kept in attributes)")
+            return None
+        return value
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def attributes(self, carried: frozenset[str]) -> dict[str, str]:
+        """Every non-empty column not carried whole by a field, verbatim (trimmed)."""
+        kept: dict[str, str] = {}
+        for column, value in self.row.items():
+            text = str(value or "").strip()
+            if not text or not column or (column in carried and column not in self._whole):
+                continue
+            if len(text) > MAX_TEXT_LENGTH:
+                self.notes.append(f"{column} longer than {MAX_TEXT_LENGTH} characters, cut")
+                text = text[: MAX_TEXT_LENGTH - 1] + "…"
+            kept[column[:64]] = text
+        return kept
 
 
 def split_list(text: str | None, sep: str = ";") -> list[str]:

@@ -45,10 +45,21 @@ from timeline.domain.catalogue import INPUT_MODELS
 from timeline.domain.fact import fact_uuid
 from timeline.domain.gazetteer import Statement
 from timeline.errors import InvalidInputError, JournalInvalidError
+from timeline.interop.common import NOTES
 from timeline.journal import MAX_LINE_BYTES, Entry, JournalError, parse_object
 
 Missing = Literal["all", "incidents", "none"]
 MAX_ERRORS = 50
+
+
+class NoteCount(BaseModel):
+    """How many rows a note applies to, and the first of their ids."""
+
+    count: int
+    rows: list[str]
+
+
+MAX_NOTED_ROWS = 50
 
 
 class ImportResult(BaseModel):
@@ -68,6 +79,8 @@ class ImportResult(BaseModel):
     present: int
     seconds: float
     rows_per_second: float
+    notes: dict[str, NoteCount] = {}
+    """What could not be kept as given, by kind, with the ids of the rows concerned."""
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -98,6 +111,7 @@ def import_rows(
     incidents: set[str] = set()
     occurrences: dict[str, int] = {}
     gone = set(deleted)
+    notes: dict[str, NoteCount] = {}
     handle, journal_name = tempfile.mkstemp(prefix=f"timeline-import-{table}-", suffix=".ndjson")
     journal = Path(journal_name)
     try:
@@ -115,6 +129,14 @@ def import_rows(
                 for line, objects in rows:
                     counts["rows"] += 1
                     for obj in objects:
+                        noted = obj.pop(NOTES, None)
+                        if noted:
+                            where = str(obj.get("id") or f"{label}:{line}")
+                            for text in noted:
+                                count = notes.setdefault(text, NoteCount(count=0, rows=[]))
+                                count.count += 1
+                                if len(count.rows) < MAX_NOTED_ROWS:
+                                    count.rows.append(where)
                         if obj.get("type") in ("LocationRegistered", "ActorRegistered"):
                             statement = parse_object(obj, label, line)
                             if isinstance(statement, JournalError):
@@ -174,6 +196,7 @@ def import_rows(
         present=result.present,
         seconds=round(seconds, 3),
         rows_per_second=round(counts["rows"] / seconds, 1) if seconds else 0.0,
+        notes=dict(sorted(notes.items())),
     )
 
 
