@@ -21,6 +21,7 @@ from timeline.results import (
     PlacesResult,
     SubjectsResult,
     TimelineResult,
+    figures_text,
 )
 
 stdout = Console(highlight=False, soft_wrap=False)
@@ -285,21 +286,3 @@ def entity_history(result: EntityHistoryResult, fmt: Format) -> None:
                 escape(orjson.dumps(what).decode()),
             )
         stdout.print(table)
-
-
-def figures_text(figures: dict[str, Any]) -> str:
-    """Casualty figures in a few characters: `killed 6–306 (best 226; unknown 220) · injured 3`."""
-    parts = []
-    low, best, high = (figures.get(k) for k in ("killed_min", "killed_best", "killed_max"))
-    if low is not None or best is not None or high is not None:
-        span = "–".join(str(v) for v in dict.fromkeys(v for v in (low, high) if v is not None))
-        killed = f"killed {span or best}"
-        details = [f"best {best}"] if best is not None and span and str(best) != span else []
-        details += [f"{side} {n}" for side, n in (figures.get("killed_by_side") or {}).items() if n]
-        parts.append(killed + (f" ({'; '.join(details)})" if details else ""))
-    injured = "–".join(
-        str(v) for v in dict.fromkeys(figures.get(k) for k in ("injured_min", "injured_max")) if v is not None
-    )
-    if injured:
-        parts.append(f"injured {injured}")
-    return " · ".join(parts)

@@ -182,3 +182,24 @@ class EntityHistoryResult(Result):
     aliases: list[str]
     as_of: str | None
     statements: list[EntityStatement]
+
+
+def figures_text(figures: dict[str, Any]) -> str:
+    """Casualty figures in a few words: `killed 6–306 (best 226; unknown 220) · injured 3`.
+
+    `figures` is an entry's figures or a fact's fields (other keys are ignored).
+    """
+    parts = []
+    low, best, high = (figures.get(k) for k in ("killed_min", "killed_best", "killed_max"))
+    if low is not None or best is not None or high is not None:
+        span = "–".join(str(v) for v in dict.fromkeys(v for v in (low, high) if v is not None))
+        killed = f"killed {span or best}"
+        details = [f"best {best}"] if best is not None and span and str(best) != span else []
+        details += [f"{side} {n}" for side, n in (figures.get("killed_by_side") or {}).items() if n]
+        parts.append(killed + (f" ({'; '.join(details)})" if details else ""))
+    injured = "–".join(
+        str(v) for v in dict.fromkeys(figures.get(k) for k in ("injured_min", "injured_max")) if v is not None
+    )
+    if injured:
+        parts.append(f"injured {injured}")
+    return " · ".join(parts)

@@ -14,9 +14,11 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
 
@@ -27,6 +29,7 @@ from timeline.domain.values import Occurred, place_name
 from timeline.projections.views import valid
 from timeline.queries import TimelineQuery, resolve_as_of
 from timeline.queries import timeline as timeline_query
+from timeline.results import figures_text
 
 SECTION = 1000
 
@@ -285,6 +288,9 @@ def slide(item: dict[str, Any], locate: Locator | None = None) -> dict[str, Any]
         details.append("<p>Places: " + html.escape("; ".join(described)) + "</p>")
     elif locations:
         details.append("<p>Places: " + html.escape("; ".join(f"{n} ({r})" for r, n in locations)) + "</p>")
+    figures = figures_text(fields)
+    if figures:
+        details.insert(1, f"<p><strong>{html.escape(figures.capitalize())}</strong></p>")
     links = [s for s in fields["sources"] if s.get("url")]
     if links:
         details.append(
@@ -292,11 +298,10 @@ def slide(item: dict[str, Any], locate: Locator | None = None) -> dict[str, Any]
             + ", ".join(f'<a href="{html.escape(s["url"])}">{html.escape(s["name"])}</a>' for s in links)
             + "</p>"
         )
-    summary = fields["summary"]
-    headline = summary if len(summary) <= 120 else summary[:119].rstrip() + "…"
+    headline = _headline(fields, actors, located or [Located(r, n, [], None) for r, n in locations])
     out: dict[str, Any] = {
         "media": {
-            "url": links[0]["url"] if links else "",
+            "url": media_url(links[0]["url"]) if links else "",
             "credit": html.escape("; ".join(s["name"] for s in fields["sources"])),
             "caption": html.escape(links[0].get("quote") or "") if links else "",
             "thumbnail": "",
@@ -319,6 +324,50 @@ def slide(item: dict[str, Any], locate: Locator | None = None) -> dict[str, Any]
     if occurred.precision not in ("day", "minute", "second"):
         out["display_date"] = fields["occurred"]
     return out
+
+
+_WORDS = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_EMBEDS = {
+    "twitter.com": (),
+    "x.com": (),
+    "mobile.twitter.com": (),
+    "t.me": (),
+    "youtu.be": (),
+    "youtube.com": ("v", "list"),
+    "m.youtube.com": ("v", "list"),
+}
+"""Hosts whose media TimelineJS embeds, and the query parameters the embed needs.
+
+Everything else in their query strings (share tracking such as `?s=20&t=…`) stops
+TimelineJS from recognising the link ("Unable to load Tweet …"), so it is dropped.
+"""
+
+
+def media_url(url: str) -> str:
+    """A source URL as TimelineJS can embed it: tracking parameters of known embeds removed."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    host = parts.netloc.lower().removeprefix("www.")
+    if host not in _EMBEDS:
+        return url
+    keep = [(k, v) for k, v in parse_qsl(parts.query) if k in _EMBEDS[host]]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(keep), ""))
+
+
+def _headline(fields: dict[str, Any], actors: list[tuple[str, str]], located: list[Located]) -> str:
+    """What happened, who, where: `Shelling reported — Russian forces · Kharkiv`.
+
+    The summary is the slide's text; the headline names the kind of fact (the source's
+    own kind for a FactReported), its first actor and its first place.
+    """
+    what = fields.get("kind") if fields["type"] == "FactReported" and fields.get("kind") else None
+    what = what or _WORDS.sub(" ", fields["type"]).capitalize()
+    who = actors[0][1] if actors else None
+    where = (located[0].place_path or [located[0].reported])[-1] if located else None
+    headline = " — ".join(p for p in (what, " · ".join(x for x in (who, where) if x)) if p)
+    return headline if len(headline) <= 120 else headline[:119].rstrip() + "…"
 
 
 def timelinejs(
