@@ -14,7 +14,7 @@ from timeline.domain.places import Places
 from timeline.interop import acled, bellingcat, export, ucdp
 from timeline.interop.common import PlaceTree
 from timeline.interop.importer import import_rows
-from timeline.queries import TimelineQuery, timeline
+from timeline.queries import TimelineQuery, places_named, timeline
 
 DATA = Path(__file__).parents[2].parent / "shared" / "data"
 FIXTURES = Path(__file__).parents[2] / "fixtures"
@@ -418,3 +418,56 @@ def test_ndjson_export_round_trips_into_an_empty_store(sqlite_record, tmp_path: 
         assert again.appended == 0
     finally:
         other.close()
+
+
+def _snapshot(folder: Path, events: list[dict]) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "export_events.json").write_bytes(orjson.dumps(events))
+    (folder / "export_sources.json").write_bytes(b"{}")
+    (folder / "export_associations.json").write_bytes(b"[]")
+    return folder
+
+
+def _event(event_id: str, location: str, lat: str = "50.5156", lon: str = "30.2425") -> dict:
+    return {"id": event_id, "date": "03/01/2022", "time": "00:00", "description": f"strike {event_id}",
+            "location": location, "latitude": lat, "longitude": lon, "associations": [], "sources": [],
+            "graphic": "FALSE"}  # fmt: skip
+
+
+def test_bellingcat_spelling_variants_at_one_point_are_one_place(sqlite_record, tmp_path: Path) -> None:
+    first = _snapshot(
+        tmp_path / "a",
+        [
+            _event("CIV1", "Irpin"),
+            _event("CIV2", "Irpen"),
+            _event("CIV3", "Irpin"),
+            _event("CIV4", "Bucha", "50.5"),
+        ],
+    )
+    result = _import_snapshot(sqlite_record, first)
+    assert result.new == 4
+    irpin = timeline(sqlite_record.view, TimelineQuery("location", "Irpin"))
+    assert sorted(e.fact for e in irpin.entries) == ["bellingcat:civ1", "bellingcat:civ2", "bellingcat:civ3"]
+    assert {e.place for e in irpin.entries} == {"Irpin", "Irpen"}  # each keeps its spelling
+    assert irpin.subject.aliases == ["Irpen"]
+    assert [p.name for p in places_named(sqlite_record.view, "Irpen", None).places] == ["Irpin"]
+    # a later snapshot: Butcha joins Bucha as its alias
+    second = _snapshot(tmp_path / "b", [_event("CIV5", "Bucha", "50.5"), _event("CIV6", "Butcha", "50.5")])
+    _import_snapshot(sqlite_record, second)
+    bucha = timeline(sqlite_record.view, TimelineQuery("location", "Bucha"))
+    assert [e.fact for e in bucha.entries] == ["bellingcat:civ5", "bellingcat:civ6"]
+    # a variant that is already a place of its own stays apart, and the summary says so
+    third = _snapshot(tmp_path / "c", [_event("CIV7", "Kiyv", "50.45", "30.52")])
+    _import_snapshot(sqlite_record, third)
+    fourth = _snapshot(
+        tmp_path / "d",
+        [
+            _event(f"CIV{n}", spelling, "50.45", "30.52")
+            for n, spelling in ((8, "Kyiv"), (9, "Kyiv"), (10, "Kiyv"))
+        ],
+    )
+    result = _import_snapshot(sqlite_record, fourth)
+    assert list(result.notes) == ["spelling 'Kiyv' is already a place, not an alias of 'Kyiv'"]
+    assert [e.fact for e in timeline(sqlite_record.view, TimelineQuery("location", "Kiyv")).entries] == [
+        "bellingcat:civ10"
+    ]

@@ -29,7 +29,10 @@ Each event becomes one `FactReported`:
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -124,14 +127,38 @@ def map_event(
     sources: dict[str, Any],
     associations: dict[str, Any],
     places: PlaceTree | None = None,
+    variants: Variants | None = None,
 ) -> list[Obj]:
-    """The journal objects of one event: statements for new places, then the fact."""
+    """The journal objects of one event: statements for new places, then the fact.
+
+    The first event that names a spelling variant (see `Variants`), or the place it
+    varies, registers the place and the alias, so that both spellings file there.
+    """
     places = places or PlaceTree()
     raw_id = str(event.get("id") or "").strip()
     description = (event.get("description") or "").strip()
-    statements, reference = places.qualify(
-        place_levels(event.get("location")), event.get("latitude"), event.get("longitude")
-    )
+    levels = place_levels(event.get("location"))
+    statements: list[Obj] = []
+    spelled = levels[-1][0] if len(levels) > 1 else None
+    if variants is not None and spelled:
+        for canonical, alias in variants.announce(spelled):
+            known, _ = places.qualify([*levels[:-1], (canonical, "place")])
+            statements += known
+            within = [n for n, _ in reversed(levels[:-1]) if n]
+            statements.append(
+                {
+                    "type": "AliasAdded",
+                    "entity": "location",
+                    "name": canonical,
+                    "within": within,
+                    "alias": alias,
+                }
+            )
+    more, reference = places.qualify(levels, event.get("latitude"), event.get("longitude"))
+    if variants is not None and spelled in variants.of:
+        # a variant spelling is an alias of its place, not a place of its own
+        more = [s for s in more if not (s["type"] == "LocationRegistered" and s["name"] == spelled)]
+    statements += more
     locations: list[Obj] = [{**reference, "role": "location"}] if reference else []
     fact_sources = [{"name": PUBLISHER}]
     for ref in event.get("sources") or []:
@@ -171,6 +198,61 @@ def _attributes(event: dict[str, Any]) -> Obj:
     return {"attributes": kept} if kept else {}
 
 
+VARIANT_LIKENESS = 0.75
+"""How alike two spellings must be (difflib ratio, case ignored) to be taken as one place."""
+
+
+@dataclass
+class Variants:
+    """Spellings the data shows to be one place: the same point, names alike (Mikolaiv, Mykolaiv).
+
+    `of` maps each variant to the spelling it varies: the one more events of the
+    snapshot use (then the first alphabetically), which names the place.
+    """
+
+    of: dict[str, str] = field(default_factory=dict)
+    announced: set[str] = field(default_factory=set)
+
+    @classmethod
+    def found_in(cls, events: list[dict[str, Any]]) -> Variants:
+        by_point: dict[tuple[float, float], set[str]] = defaultdict(set)
+        uses: Counter[str] = Counter()
+        for event in events:
+            levels = place_levels(event.get("location"))
+            spelled = levels[-1][0] if len(levels) > 1 else None
+            if not spelled:
+                continue
+            uses[spelled] += 1
+            try:
+                point = (round(float(event["latitude"]), 4), round(float(event["longitude"]), 4))
+            except (KeyError, TypeError, ValueError):
+                continue
+            by_point[point].add(spelled)
+        found: dict[str, str] = {}
+        for names in by_point.values():
+            spellings = sorted(names, key=lambda n: (-uses[n], n))
+            for i, canonical in enumerate(spellings):
+                for other in spellings[i + 1 :]:
+                    if canonical in found or other in found or canonical.casefold() == other.casefold():
+                        continue
+                    if (
+                        SequenceMatcher(None, canonical.casefold(), other.casefold()).ratio()
+                        >= VARIANT_LIKENESS
+                    ):
+                        found[other] = canonical
+        return cls(found)
+
+    def announce(self, spelled: str) -> list[tuple[str, str]]:
+        """(place, alias) pairs to record before the first event naming either spelling."""
+        canonical = self.of.get(spelled, spelled)
+        if canonical in self.announced:
+            return []
+        pairs = [(canonical, variant) for variant, name in self.of.items() if name == canonical]
+        if pairs:
+            self.announced.add(canonical)
+        return pairs
+
+
 def read(directory: Path) -> Iterator[tuple[int, list[Obj]]]:
     """(event index, [fact]) for every event of one snapshot directory."""
     events_file = directory / "export_events.json"
@@ -184,9 +266,10 @@ def read(directory: Path) -> Iterator[tuple[int, list[Obj]]]:
     if not isinstance(events, list):
         raise ValueError(f"{events_file}: expected a JSON array of events")
     places = PlaceTree()
+    variants = Variants.found_in(events)
     for index, event in enumerate(events, start=1):
         try:
-            objects = map_event(event, sources, associations, places)
+            objects = map_event(event, sources, associations, places, variants)
         except (ValueError, TypeError, AttributeError) as error:
             objects = [{"type": "FactReported", "occurred": f"invalid: {error}"}]
         yield index, objects

@@ -44,6 +44,8 @@ from timeline.application import Timeline
 from timeline.domain.catalogue import INPUT_MODELS
 from timeline.domain.fact import fact_uuid
 from timeline.domain.gazetteer import Statement
+from timeline.domain.places import Places
+from timeline.domain.values import normalise_name
 from timeline.errors import InvalidInputError, JournalInvalidError
 from timeline.interop.common import NOTES
 from timeline.journal import MAX_LINE_BYTES, Entry, JournalError, parse_object
@@ -112,6 +114,7 @@ def import_rows(
     occurrences: dict[str, int] = {}
     gone = set(deleted)
     notes: dict[str, NoteCount] = {}
+    places = Places(timeline.view.places(None))
     handle, journal_name = tempfile.mkstemp(prefix=f"timeline-import-{table}-", suffix=".ndjson")
     journal = Path(journal_name)
     try:
@@ -137,7 +140,18 @@ def import_rows(
                                 count.count += 1
                                 if len(count.rows) < MAX_NOTED_ROWS:
                                     count.rows.append(where)
-                        if obj.get("type") in ("LocationRegistered", "ActorRegistered"):
+                        if obj.get("type") == "AliasAdded" and _taken(places, obj):
+                            # the variant is already a place of its own: aliasing it would make
+                            # its name ambiguous, so the two stay apart (and the summary says so)
+                            text = (
+                                f"spelling {obj['alias']!r} is already a place, "
+                                f"not an alias of {obj['name']!r}"
+                            )
+                            noted_alias = notes.setdefault(text, NoteCount(count=0, rows=[]))
+                            noted_alias.count += 1
+                            noted_alias.rows.append(f"{label}:{line}")
+                            continue
+                        if obj.get("type") in ("LocationRegistered", "ActorRegistered", "AliasAdded"):
                             statement = parse_object(obj, label, line)
                             if isinstance(statement, JournalError):
                                 if len(errors) < MAX_ERRORS:
@@ -276,6 +290,11 @@ def _fact(
     for source in added:
         write({"type": "SourceAdded", "fact": fact_id, "source": source, "reason": f"{reason}: new source"})
         counts["sources_added"] += 1
+
+
+def _taken(places: Places, alias: dict[str, Any]) -> bool:
+    """Whether the alias names a place already (by its own name or as another's alias)."""
+    return bool(places.holders(normalise_name(str(alias["alias"]))))
 
 
 def _already_applied(timeline: Timeline, obj: dict[str, Any]) -> bool:
