@@ -37,6 +37,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import orjson
+
 from timeline.domain.values import normalise_name, qualifiers
 
 SEPARATOR = " > "
@@ -71,6 +73,13 @@ class PlaceRef:
 
     def __str__(self) -> str:
         return ", ".join((self.name, *self.within))
+
+
+def location_token(value: Any) -> str:
+    """A location field value as one comparable string (a name is itself)."""
+    if isinstance(value, str):
+        return value
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,11 +312,11 @@ class Gazetteer:
 
         The subject is a place id, an alias key, or the normalised bare name.
         """
-        ref = PlaceRef.of(value)
-        if ref.bare:
-            cached = self._bare.get(ref.name)
+        if isinstance(value, str):  # the common case, a bare name seen before
+            cached = self._bare.get(value)
             if cached is not None and cached[0] == self.store.generation:
                 return cached[1], None
+        ref = PlaceRef.of(value)
         found = self.places.resolve(ref)
         if ref.bare and not found.ambiguous:
             subject = (

@@ -172,13 +172,16 @@ class Locator:
         from timeline.domain.catalogue import FACT_TYPES
 
         fields = item["fields"]
-        filed: dict[str, str] = item.get("filed") or {}
+        filed: list[str] = item.get("filed") or []
         own = fields.get("geo")
         found = []
-        for kind, role, value in FACT_TYPES[fields["type"]].subjects(fields):
-            if kind != "location":
-                continue
-            subject = filed.get(orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode())
+        locations = [
+            (role, value)
+            for kind, role, value in FACT_TYPES[fields["type"]].subjects(fields)
+            if kind == "location"
+        ]
+        for index, (role, value) in enumerate(locations):
+            subject = filed[index] if index < len(filed) else None
             place = self.places.store.get(subject) if subject else None
             path = self.places.path(subject) if place is not None and subject else [place_name(value)]
             geo = own or (

@@ -16,12 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 from timeline.domain.catalogue import FACT_TYPES
 from timeline.domain.events import AMENDMENT_EVENTS, FACT_EVENTS
 from timeline.domain.fact import apply_fields
-from timeline.domain.places import Gazetteer, OverlayStore, PlaceRecord, PlaceStore
+from timeline.domain.places import Gazetteer, OverlayStore, PlaceRecord, PlaceStore, location_token
 from timeline.domain.values import Occurred, normalise_name, place_name
 
 Row = dict[str, Any]
@@ -161,15 +159,19 @@ class TimelineProjection:
     ) -> list[Row]:
         """Entry rows of a fact version; its locations are filed once and stay filed.
 
-        `record["filed"]` maps each location value (as JSON) to the subject it was
-        filed under, so an amendment that leaves a location alone never re-files it.
+        `record["filed"]` lists the subject each location value was filed under, in the
+        order of `FactType.location_values`; an amendment reuses the subject of every
+        location value it leaves as it was, so it never re-files one.
         """
         fields = record["fields"]
         occurred = Occurred.parse(fields["occurred"])
         subjects = [("incident", "incident", fields["incident"])]
         subjects += FACT_TYPES[fields["type"]].subjects(fields)
-        filed_before: dict[str, str] = previous.get("filed", {}) if previous else {}
-        filed: dict[str, str] = {}
+        before: dict[str, str] = {}
+        if previous and previous.get("filed"):
+            old = FACT_TYPES[previous["fields"]["type"]].location_values(previous["fields"])
+            before = {location_token(v): s for v, s in zip(old, previous["filed"], strict=False)}
+        filed: list[str] = []
         fact_geo = fields.get("geo") or {}
         # actor and incident entries carry the fact's own coordinates, else its first located place's
         fallback = fact_geo or next(
@@ -185,12 +187,11 @@ class TimelineProjection:
         for kind, role, value in subjects:
             geo: dict[str, Any] = {}
             if kind == "location":
-                token = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-                subject = filed_before.get(token) or filed.get(token)
+                subject = before.get(location_token(value)) if before else None
                 if subject is None:
                     subject, _ = self._gazetteer(batch).file(value)
                     self._drain(batch, position)
-                filed[token] = subject
+                filed.append(subject)
                 name = place_name(value)
                 geo = fact_geo or (value if isinstance(value, dict) and value.get("lat") is not None else {})
             else:
@@ -302,7 +303,11 @@ class TimelineProjection:
         row = batch.open_entities.pop((kind, entity), None)
         if row is not None:
             row["valid_to"] = position
-        elif (kind, entity) not in batch.closed_entities and self.lookups.entity_exists(kind, entity):
+        elif (kind, entity) not in batch.closed_entities and (
+            self.lookups.places.get(entity) is not None
+            if kind == "location"
+            else self.lookups.entity_exists(kind, entity)
+        ):
             batch.closed_entities.add((kind, entity))
             batch.close_entities.append((position, kind, entity))
 
