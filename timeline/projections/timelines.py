@@ -20,7 +20,7 @@ from timeline.domain.catalogue import FACT_TYPES
 from timeline.domain.events import AMENDMENT_EVENTS, FACT_EVENTS
 from timeline.domain.fact import apply_fields
 from timeline.domain.places import Gazetteer, OverlayStore, PlaceRecord, PlaceStore, location_token
-from timeline.domain.values import Occurred, normalise_name, place_name
+from timeline.domain.values import Occurred, normalise_name
 
 Row = dict[str, Any]
 _REPORTED = frozenset(cls.__name__ for cls in FACT_EVENTS)
@@ -184,16 +184,22 @@ class TimelineProjection:
         )
         seen: set[tuple[str, str, str]] = set()
         rows = []
+        gazetteer = self._gazetteer(batch)
+        pending = gazetteer.store.pending
         for kind, role, value in subjects:
-            geo: dict[str, Any] = {}
+            geo: dict[str, Any]
             if kind == "location":
                 subject = before.get(location_token(value)) if before else None
                 if subject is None:
-                    subject, _ = self._gazetteer(batch).file(value)
-                    self._drain(batch, position)
+                    subject = gazetteer.file(value)[0]
+                    if pending:
+                        self._drain(batch, position)
                 filed.append(subject)
-                name = place_name(value)
-                geo = fact_geo or (value if isinstance(value, dict) and value.get("lat") is not None else {})
+                if isinstance(value, str):
+                    name, geo = value, fact_geo
+                else:
+                    name = value["name"]
+                    geo = fact_geo or (value if value.get("lat") is not None else {})
             else:
                 name = value
                 subject = normalise_name(value)
@@ -201,7 +207,7 @@ class TimelineProjection:
             if (kind, role, subject) in seen:
                 continue
             seen.add((kind, role, subject))
-            precision = geo.get("geo_precision")
+            precision = geo.get("geo_precision") if geo else None
             rows.append(
                 {
                     "kind": kind,
@@ -214,8 +220,8 @@ class TimelineProjection:
                     "occurred_end": occurred.end,
                     "first_position": record["first_position"],
                     "status": record["status"],
-                    "lat": geo.get("lat"),
-                    "lon": geo.get("lon"),
+                    "lat": geo.get("lat") if geo else None,
+                    "lon": geo.get("lon") if geo else None,
                     "geo_precision": None if precision is None else str(precision),
                     "valid_from": position,
                     "valid_to": None,
