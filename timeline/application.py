@@ -22,6 +22,7 @@ from timeline.domain.events import EVENTS_BY_TYPE, Created, Event, GazetteerStat
 from timeline.domain.fact import (
     AmendmentError,
     Fact,
+    already_says,
     fact_uuid,
     first_event,
 )
@@ -119,12 +120,14 @@ class Timeline(Application):
         for problem in PlaceCheck(self).check(entry):
             raise InvalidInputError(problem.split(": ", 1)[1])
         if entry.is_amendment:  # only amendments refer to a stored fact
-            for problem in validator.check_amendments([(1, entry)], SeenFacts()):
+            for problem in validator.check_amendments([(1, entry)], SeenFacts(), skip_recorded=False):
                 raise InvalidInputError(problem.split(": ", 1)[1])
         if entry.is_fact:
             for problem in validator.check_existing([entry]):
                 raise InvalidInputError(problem.split(": ", 1)[1])
-        written, held = self._write_with_retries([entry], recorded_by, expected_version)
+        # A command is not a journal line: it is compared with the fact as it stands,
+        # so repeating an earlier change after another one is written again.
+        written, held = self._write_with_retries([entry], recorded_by, expected_version, by_state=True)
         self.project()
         return AppendResult(appended=written, present=held)
 
@@ -136,10 +139,15 @@ class Timeline(Application):
         return self.recorder.current_versions(ids)  # type: ignore[attr-defined,no-any-return]
 
     def _write_with_retries(
-        self, batch: Sequence[Entry], recorded_by: str, expected_version: int | None = None
+        self,
+        batch: Sequence[Entry],
+        recorded_by: str,
+        expected_version: int | None = None,
+        *,
+        by_state: bool = False,
     ) -> tuple[int, int]:
         for attempt in range(WRITE_RETRIES):
-            events, written, held = self._prepare(batch, recorded_by, expected_version)
+            events, written, held = self._prepare(batch, recorded_by, expected_version, by_state=by_state)
             if not events:
                 return written, held
             try:
@@ -160,12 +168,20 @@ class Timeline(Application):
         )
 
     def _prepare(
-        self, batch: Sequence[Entry], recorded_by: str, expected_version: int | None = None
+        self,
+        batch: Sequence[Entry],
+        recorded_by: str,
+        expected_version: int | None = None,
+        *,
+        by_state: bool = False,
     ) -> tuple[list[Event], int, int]:
         """The new events of a batch, in journal order, and the counts written / present.
 
         Events (not aggregates) are saved, so the log receives them in the order of the
-        journal lines, whichever aggregates they belong to.
+        journal lines, whichever aggregates they belong to. An amendment is present
+        when the fact's history holds the same journal line (its content and how many
+        times it came before in the input), or, `by_state`, when the fact already says
+        what it would say.
         """
         uids = [self._aggregate_id(e) for e in batch]
         versions = self.recorder_versions(list(set(uids)))
@@ -204,7 +220,7 @@ class Timeline(Application):
                 changed[uid] = created[uid][0].mutate(None)  # type: ignore[assignment]
             fact = changed.get(uid) or self._get_any(uid, loaded)
             assert isinstance(fact, Fact)
-            if entry.digest in fact.amendments:
+            if already_says(fact, entry) if by_state else entry.digest in fact.amendments:
                 held += 1
                 continue
             if expected_version is not None and fact.version != expected_version:

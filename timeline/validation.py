@@ -8,6 +8,7 @@ input). Valid entries are spooled in compact form for the write pass.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -20,7 +21,15 @@ from pydantic import TypeAdapter, ValidationError
 
 from timeline.domain.catalogue import FACT_TYPES
 from timeline.domain.events import Reported
-from timeline.domain.fact import AmendmentError, Fact, creation_digest, fact_uuid, validate_changes
+from timeline.domain.fact import (
+    AmendmentError,
+    Fact,
+    apply_fields,
+    creation_digest,
+    fact_uuid,
+    occurrence_digest,
+    validate_changes,
+)
 from timeline.domain.gazetteer import Statement
 from timeline.domain.places import Gazetteer, OverlayStore
 from timeline.errors import JournalInvalidError
@@ -57,6 +66,7 @@ class JournalValidator:
         errors = count = 0
         facts = SeenFacts()
         amendments: list[tuple[int, Entry]] = []
+        occurrences: dict[tuple[str, str], int] = {}
         new_facts: list[Entry] = []
         places = PlaceCheck(self.app)
 
@@ -71,7 +81,7 @@ class JournalValidator:
             with path.open("rb") as stream:
                 for item in read_journal(stream, name):
                     count += 1
-                    problem = _check_entry(item, count, facts, amendments)
+                    problem = _check_entry(item, count, facts)
                     if problem:
                         note([problem])
                         continue
@@ -80,6 +90,9 @@ class JournalValidator:
                     if found:
                         note(found)
                         continue
+                    if item.is_amendment:
+                        item = _numbered(item, occurrences)
+                        amendments.append((count, item))
                     if not errors:
                         spool.write(orjson.dumps(item.as_row()) + b"\n")
                     if item.is_fact:
@@ -88,7 +101,11 @@ class JournalValidator:
                             note(self.check_existing(new_facts))
                             new_facts = []
         note(self.check_existing(new_facts))
-        note(self.check_amendments(amendments, facts))
+        # Amendments of facts reported in this input are played over those facts'
+        # content, read back from the spool, so that a correction is held to the same
+        # rules here as at write time (nothing is written if any would fail there).
+        reported = {} if errors else _reported_fields(spool, {e.key for _, e in amendments}, facts)
+        note(self.check_amendments(amendments, facts, reported))
         if errors:
             raise JournalInvalidError(problems, errors)
         return count
@@ -106,13 +123,21 @@ class JournalValidator:
                 )
         return problems
 
-    def check_amendments(self, amendments: Sequence[tuple[int, Entry]], facts: SeenFacts) -> list[str]:
+    def check_amendments(
+        self,
+        amendments: Sequence[tuple[int, Entry]],
+        facts: SeenFacts,
+        reported: dict[str, dict[str, Any]] | None = None,
+        *,
+        skip_recorded: bool = True,
+    ) -> list[str]:
         """Play every amendment, in input order, over its fact as it will stand then.
 
-        A fact comes from the store (loaded once) or from earlier in the input; an
-        amendment must come after its fact, must not change a retracted fact, and a
-        correction must leave a valid fact. Amendments already recorded are skipped,
-        as the write will skip them.
+        A fact comes from the store (loaded once) or from earlier in the input
+        (`reported`: its journal fields); an amendment must come after its fact, must
+        not change a retracted fact, and a correction must leave a valid fact.
+        With `skip_recorded`, amendments already recorded (the same journal line
+        again) are skipped, as the write will skip them.
         """
         problems: list[str] = []
         by_fact: dict[str, list[tuple[int, Entry]]] = {}
@@ -124,7 +149,8 @@ class JournalValidator:
             versions = self.app.recorder_versions([fact_uuid(k) for k in chunk])
             for key in chunk:
                 stored = self.app.get_fact(fact_uuid(key)) if fact_uuid(key) in versions else None
-                problems.extend(_play(key, stored, facts.get(key), by_fact[key]))
+                fields = (reported or {}).get(key)
+                problems.extend(_play(key, stored, facts.get(key), fields, by_fact[key], skip_recorded))
         return problems
 
 
@@ -218,13 +244,8 @@ class SeenFacts:
         return self._TYPES[packed & 0xFF], digest, (packed >> 8) & ((1 << 40) - 1)
 
 
-def _check_entry(
-    item: Entry | JournalError,
-    ordinal: int,
-    facts: SeenFacts,
-    amendments: list[tuple[int, Entry]],
-) -> str | None:
-    """The problem with one journal object on its own, if any; collects amendments."""
+def _check_entry(item: Entry | JournalError, ordinal: int, facts: SeenFacts) -> str | None:
+    """The problem with one journal object on its own, if any."""
     if isinstance(item, JournalError):
         return str(item)
     if item.is_fact:
@@ -233,25 +254,57 @@ def _check_entry(
             return f"{item.path}:{item.line}: fact {item.key!r} appears earlier with different content"
         if seen is None:
             facts.add(item.key, item.type, item.digest, ordinal)
-    elif item.is_amendment:
-        amendments.append((ordinal, item))
     return None
+
+
+def _numbered(entry: Entry, occurrences: dict[tuple[str, str], int]) -> Entry:
+    """The amendment with its identity as a journal line: the n-th identical amendment
+    of a fact in this input is a different line from the first, so it is written
+    unless the fact's history already holds n of them."""
+    n = occurrences.get((entry.key, entry.digest), 0) + 1
+    occurrences[(entry.key, entry.digest)] = n
+    if n == 1:
+        return entry
+    return dataclasses.replace(entry, digest=occurrence_digest(entry.digest, n))
+
+
+def _reported_fields(
+    spool: IO[bytes], keys: set[str], facts: SeenFacts
+) -> dict[str, dict[str, Any]]:
+    """Journal-shaped fields (with `type`) of the facts reported in the input whose ids
+    are in `keys`, read back from the spool (memory grows with amended facts only)."""
+    wanted = {key for key in keys if facts.get(key) is not None}
+    found: dict[str, dict[str, Any]] = {}
+    if not wanted:
+        return found
+    end = spool.tell()
+    spool.seek(0)
+    for line in spool:
+        entry = Entry(*orjson.loads(line))
+        if entry.is_fact and entry.key in wanted and entry.key not in found:
+            found[entry.key] = {"type": entry.type, **entry.fields}
+    spool.seek(end)
+    return found
 
 
 def _play(
     key: str,
     stored: Fact | None,
     reported: tuple[str, str, int] | None,
+    reported_fields: dict[str, Any] | None,
     amendments: Sequence[tuple[int, Entry]],
+    skip_recorded: bool = True,
 ) -> list[str]:
-    """Problems of a fact's amendments played in order (see `_check_amendments`)."""
+    """Problems of a fact's amendments played in order (see `check_amendments`)."""
     problems: list[str] = []
+    fields: dict[str, Any] | None
     if stored is not None:
         fact_type, fields, status = stored.fact_type.name, dict(stored.state), stored.status
         applied = set(stored.amendments)
         first = 0
     elif reported is not None:
-        fact_type, fields, status, applied, first = reported[0], None, "active", set(), reported[2]
+        fact_type, status, applied, first = reported[0], "active", set(), reported[2]
+        fields = dict(reported_fields) if reported_fields is not None else None
     else:
         for _, entry in amendments:
             problems.append(f"{entry.path}:{entry.line}: {entry.type} refers to unknown fact {key!r}")
@@ -263,8 +316,8 @@ def _play(
                 f"{where}: {entry.type} comes before fact {key!r} is reported; put the fact first"
             )
             continue
-        if entry.digest in applied:
-            continue  # already recorded: the write skips it
+        if skip_recorded and entry.digest in applied:
+            continue  # the same journal line, already recorded: the write skips it
         applied.add(entry.digest)
         if status == "retracted" and entry.type != "SourceAdded":
             problems.append(f"{where}: fact {key!r} is retracted and cannot be amended")
@@ -282,6 +335,8 @@ def _play(
                     problem = str(error)
             if problem:
                 problems.append(f"{where}: {problem}")
+        elif entry.type == "SourceAdded" and fields is not None:
+            fields = apply_fields(fields, "SourceAdded", entry.fields)
     return problems
 
 

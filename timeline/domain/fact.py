@@ -48,6 +48,11 @@ def content_digest(content: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+def occurrence_digest(digest: str, n: int) -> str:
+    """The identity of the n-th (n > 1) identical amendment of a fact in one input."""
+    return hashlib.sha256(f"{digest}#{n}".encode()).hexdigest()
+
+
 def derived_fact_id(content: dict[str, Any]) -> str:
     """The id of a fact given without one: derived from its content."""
     return "f-" + content_digest(content)[:20]
@@ -138,6 +143,23 @@ class Fact(BaseAggregate[UUID]):
             self.amendments.add(event.digest)
 
 
+def already_says(fact: Fact, entry: Any) -> bool:
+    """True if the amendment journal entry would change nothing the fact says now
+    (its corrected values, its retraction, its sources)."""
+    fields = entry.fields
+    if entry.type == "FactRetracted":
+        return fact.status == "retracted"
+    if entry.type == "SourceAdded":
+        return fields["source"] in fact.state.get("sources", [])
+    if fact.status == "retracted":
+        return False
+    try:
+        changes = validate_changes(fact.fact_type, fact.state, fields["changes"])
+    except AmendmentError:
+        return False
+    return all(fact.state.get(field) == value for field, value in changes.items())
+
+
 def creation_digest(event: Reported) -> str:
     """The digest of a fact's reported content, equal to its journal line's `Entry.digest`."""
     fields = event.model_dump(mode="json", exclude=set(_ENVELOPE), exclude_none=True)
@@ -158,7 +180,9 @@ def validate_changes(fact_type: FactType, state: dict[str, Any], changes: dict[s
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise AmendmentError(f"changes make the fact invalid: {where}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        detail = f"{where}: {message}" if where else message
+        raise AmendmentError(f"changes make the fact invalid: {detail}") from None
     return {field: valid[field] for field in changes}
 
 
