@@ -63,6 +63,10 @@ class Timeline(Application):
     def __init__(self, env: dict[str, str], view_class: type[TimelineView]) -> None:
         super().__init__(env)
         self.view = cast(TimelineView, self.factory.tracking_recorder(view_class))  # type: ignore[arg-type]
+        # The recorder re-stamps recorded_at under its write lock: it reads and writes
+        # stored states through this application's codec.
+        clock = self.recorder.clock  # type: ignore[attr-defined]
+        clock.decode, clock.encode = self._decode_state, self._encode_state
 
     # --- writing ------------------------------------------------------------------
 
@@ -347,6 +351,22 @@ class Timeline(Application):
         """(event type, stored fields) of a stored event, upcast to the current class version."""
         return self._payload(stored)
 
+    def _decode_state(self, state: bytes) -> dict[str, Any]:
+        if self.mapper.cipher:
+            state = self.mapper.cipher.decrypt(state)
+        if self.mapper.compressor:
+            state = self.mapper.compressor.decompress(state)
+        decoded: dict[str, Any] = orjson.loads(state)
+        return decoded
+
+    def _encode_state(self, fields: dict[str, Any]) -> bytes:
+        state = orjson.dumps(fields)
+        if self.mapper.compressor:
+            state = self.mapper.compressor.compress(state)
+        if self.mapper.cipher:
+            state = self.mapper.cipher.encrypt(state)
+        return state
+
     def _payload(self, stored: StoredEvent) -> tuple[str, dict[str, Any]]:
         """(event type name, stored fields) of a stored event, upcast to the current class.
 
@@ -354,12 +374,7 @@ class Timeline(Application):
         skipping a second validation is what lets a replay run at tens of thousands of
         events per second.
         """
-        state = stored.state
-        if self.mapper.cipher:
-            state = self.mapper.cipher.decrypt(state)
-        if self.mapper.compressor:
-            state = self.mapper.compressor.decompress(state)
-        payload: dict[str, Any] = orjson.loads(state)
+        payload = self._decode_state(stored.state)
         cls = event_class_for(stored.topic)
         if "class_version" in payload or getattr(cls, "class_version", 1) > 1:
             upcast(cls, payload)

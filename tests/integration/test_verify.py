@@ -67,7 +67,7 @@ def test_an_intact_store_passes(filled: Timeline) -> None:
     assert result.events == 6
     assert result.head_position == 6
     assert re.fullmatch(r"[0-9a-f]{64}", result.head)
-    assert result.checks == {"chain": "ok", "versions": "ok", "views": "ok"}
+    assert result.checks == {"chain": "ok", "positions": "ok", "recorded_at": "ok", "versions": "ok", "views": "ok"}
     assert verify(filled).head == result.head  # deterministic
 
 
@@ -131,19 +131,35 @@ def test_appending_an_event_behind_timelines_back_is_caught(filled: Timeline, sq
     _fails(filled, "chain")
 
 
-def test_rewriting_the_digests_too_is_caught_by_the_version_check(filled: Timeline, sqlite_url: str) -> None:
+def _rechain(db: sqlite3.Connection) -> None:
+    """Recompute every chain head, as an attacker would after rewriting the log."""
+    head = GENESIS
+    rows = db.execute(
+        "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid"
+    ).fetchall()
+    for position, oid, version, topic, state in rows:
+        head = link(head, position, oid, version, topic, bytes(state))
+    db.execute("DELETE FROM timeline_digests")
+    db.execute("INSERT INTO timeline_digests VALUES (?, ?, ?)", (rows[-1][0], rows[0][0], head))
+
+
+def test_rewriting_the_digests_too_is_caught_by_the_positions_check(filled: Timeline, sqlite_url: str) -> None:
     """An attacker who deletes f1's version 2 and recomputes every chain head."""
     with raw(sqlite_url) as db:
         uid = db.execute("SELECT originator_id FROM stored_events WHERE rowid = 4").fetchone()[0]
         db.execute("DELETE FROM stored_events WHERE originator_id = ? AND originator_version = 2", (uid,))
-        head = GENESIS
-        rows = db.execute(
-            "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid"
-        ).fetchall()
-        for position, oid, version, topic, state in rows:
-            head = link(head, position, oid, version, topic, bytes(state))
-        db.execute("DELETE FROM timeline_digests")
-        db.execute("INSERT INTO timeline_digests VALUES (?, ?, ?)", (rows[-1][0], rows[0][0], head))
+        _rechain(db)
+    assert "missing 4" in _fails(filled, "positions")
+
+
+def test_renumbering_positions_too_is_caught_by_the_version_check(filled: Timeline, sqlite_url: str) -> None:
+    """… and who also closes the gap in the positions."""
+    with raw(sqlite_url) as db:
+        uid = db.execute("SELECT originator_id FROM stored_events WHERE rowid = 4").fetchone()[0]
+        db.execute("DELETE FROM stored_events WHERE originator_id = ? AND originator_version = 2", (uid,))
+        for position in (5, 6):
+            db.execute("UPDATE stored_events SET rowid = ? WHERE rowid = ?", (position - 1, position))
+        _rechain(db)
     assert "versions numbered" in _fails(filled, "versions")
 
 

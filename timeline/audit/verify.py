@@ -1,17 +1,27 @@
 """`timeline verify`: prove the log is what was written and the read models follow from it.
 
-Three checks, each reported by name:
+Five checks, each reported by name:
 - chain: the hash chain recomputed over every stored event, in position order, equals
-  the heads written with each batch (an edited, deleted, inserted or reordered event
-  breaks it, even if every read model was edited to match);
-- versions: every fact's (and statement's) versions run 1..n without gaps;
+  the heads written with each batch, and those heads cover the whole log, batch after
+  batch (an edited, deleted, inserted or reordered event breaks it, even if every read
+  model was edited to match; so does deleting the heads);
+- positions: the log's positions run 1..N without gaps (they are numbered under the
+  write lock, so a gap means an event was deleted);
+- recorded_at: rises strictly with position (it is set under the write lock);
+- versions: every fact's (and statement's) versions run 1..n without gaps, in
+  position order;
 - views: the read models equal a fresh replay of the log into a scratch database.
+
+Someone able to rewrite the whole database can rewrite it consistently (events,
+recorded_at and every head alike); only a head published earlier
+(`--expect DIGEST@N`) proves the first N events were not rewritten that way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +29,7 @@ from eventsourcing.sqlite import SQLiteDatastore
 
 from timeline.errors import IntegrityFailure, InvalidInputError
 from timeline.persistence.chain import GENESIS, link
+from timeline.persistence.clock import parse_timestamp
 from timeline.persistence.sqlite import SQLiteTimelineView
 from timeline.results import VerifyResult
 
@@ -35,7 +46,10 @@ def verify(app: Timeline, expect: str | None = None, *, check_views: bool = True
     digests = app.recorder.digests()  # type: ignore[attr-defined]
     heads = {last: (first, head) for first, last, head in digests}
     covered = max((last for _, last, _ in digests), default=0)
+    _check_batches(digests)
     head, position, events = GENESIS, 0, 0
+    recorded: datetime | None = None
+    problem: str | None = None
     matched_expect = expected is None
     start = 0
     while True:
@@ -44,6 +58,21 @@ def verify(app: Timeline, expect: str | None = None, *, check_views: bool = True
             break
         for n in section:
             head = link(head, n.id, n.originator_id, n.originator_version, n.topic, n.state)
+            # Position and time problems are kept until the chain is checked: an
+            # edit the chain shows is reported as such.
+            if problem is None and n.id != position + 1:
+                missing = f"{position + 1}" if n.id == position + 2 else f"{position + 1}..{n.id - 1}"
+                problem = (
+                    f"verify: positions: position {n.id} follows position {position} "
+                    + (f"(missing {missing}: events were deleted)" if n.id > position else "(out of order)")
+                )
+            at = _recorded_at(app, n.id, n.state)
+            if problem is None and recorded is not None and at <= recorded:
+                problem = (
+                    f"verify: recorded_at: position {n.id} was recorded at {at.isoformat()}, "
+                    f"not after position {position} ({recorded.isoformat()}): back-dated or reordered"
+                )
+            recorded = at
             position, events = n.id, events + 1
             if n.id in heads:
                 written = heads.pop(n.id)[1]
@@ -65,24 +94,49 @@ def verify(app: Timeline, expect: str | None = None, *, check_views: bool = True
             f"verify: chain: a batch ending at position {missing} was written but its events "
             "are missing from the log"
         )
-    if digests and position > covered:
+    if position > covered:
         raise IntegrityFailure(
             f"verify: chain: events after position {covered} "
-            "were not written by timeline (no digest covers them)"
+            "were not written by timeline, or their chain heads were deleted (no digest covers them)"
         )
+    if problem:
+        raise IntegrityFailure(problem)
     if not matched_expect:
         assert expected is not None
         raise IntegrityFailure(f"verify: expect: the log has no position {expected[1]}")
     gap = app.recorder.version_gap()  # type: ignore[attr-defined]
     if gap:
         raise IntegrityFailure(f"verify: versions: {gap}")
-    checks = {"chain": "ok", "versions": "ok"}
+    checks = {"chain": "ok", "positions": "ok", "recorded_at": "ok", "versions": "ok"}
     if check_views:
         difference = compare_with_replay(app, position)
         if difference:
             raise IntegrityFailure(f"verify: views: {difference}")
         checks["views"] = "ok"
     return VerifyResult(ok=True, events=events, head=head.hex(), head_position=position, checks=checks)
+
+
+def _check_batches(digests: list[tuple[int, int, bytes]]) -> None:
+    """The chain heads cover the log batch after batch, from position 1."""
+    previous = 0
+    for first, last, _ in digests:
+        if first != previous + 1 or last < first:
+            raise IntegrityFailure(
+                f"verify: chain: the chain heads do not cover positions {previous + 1}..{first - 1} "
+                "(heads were deleted or rewritten)"
+                if first > previous + 1
+                else f"verify: chain: the chain head of positions {first}..{last} overlaps the one before"
+            )
+        previous = last
+
+
+def _recorded_at(app: Timeline, position: int, state: bytes) -> datetime:
+    try:
+        return parse_timestamp(app._decode_state(state)["timestamp"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise IntegrityFailure(
+            f"verify: recorded_at: position {position} has no readable recorded_at ({error})"
+        ) from None
 
 
 def compare_with_replay(app: Timeline, position: int) -> str | None:

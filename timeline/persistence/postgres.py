@@ -36,6 +36,7 @@ from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from timeline.persistence.chain import GENESIS, extend
+from timeline.persistence.clock import RecordingClock
 from timeline.projections.views import APPLICATION_NAME, SCHEMA, TimelineView
 
 DIGESTS_TABLE = "timeline_digests"
@@ -60,6 +61,18 @@ class PostgresTimelineRecorder(PostgresApplicationRecorder):
                 "first_position BIGINT NOT NULL, head BYTEA NOT NULL)"
             ).format(self._digests)
         )
+        self.clock = RecordingClock()
+        self._stamped: Sequence[StoredEvent] = ()
+        # Positions are numbered here, under the table lock, from the last one: a
+        # sequence would burn numbers on every rolled-back insert, and verify
+        # requires positions without gaps.
+        self._insert_numbered = SQL(
+            "INSERT INTO {0} (originator_id, originator_version, topic, state, notification_id) "
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state, %s + e.n "
+            "FROM unnest(%s::{1}.{2}[]) WITH ORDINALITY "
+            "AS e(originator_id, originator_version, topic, state, n) "
+            "RETURNING notification_id"
+        ).format(self._events, schema, Identifier(self.stored_event_type_name))
 
     def create_table(self) -> None:
         _retry_ddl(super().create_table)
@@ -67,6 +80,30 @@ class PostgresTimelineRecorder(PostgresApplicationRecorder):
     def _create_table(self, curs: Any) -> None:
         curs.execute(SQL("SELECT pg_advisory_xact_lock({0})").format(DDL_LOCK_KEY))
         super()._create_table(curs)
+
+    def _insert_stored_events(
+        self, curs: psycopg.Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        # With the EXCLUSIVE lock held: the last position, the last recorded_at, and
+        # the server's clock are the ones every later writer will see.
+        curs.execute(
+            SQL(
+                "SELECT clock_timestamp() AS now, notification_id AS last, state FROM {0} "
+                "RIGHT JOIN (SELECT MAX(notification_id) AS m FROM {0}) AS top "
+                "ON notification_id = top.m"
+            ).format(self._events)
+        )
+        row = curs.fetchone()
+        assert row is not None
+        stamped = self.clock.stamp(stored_events, row["now"], row["state"])
+        pg_events = [
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in stamped
+        ]
+        curs.execute(self._insert_numbered, (int(row["last"] or 0), pg_events))
+        self._stamped = stamped
 
     def _fetch_ids_after_insert_events(
         self, curs: psycopg.Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -79,7 +116,7 @@ class PostgresTimelineRecorder(PostgresApplicationRecorder):
                 SQL("SELECT head FROM {0} ORDER BY last_position DESC LIMIT 1").format(self._digests)
             )
             row = curs.fetchone()
-            head = extend(bytes(row["head"]) if row else GENESIS, positions, stored_events)
+            head = extend(bytes(row["head"]) if row else GENESIS, positions, self._stamped)
             curs.execute(
                 SQL("INSERT INTO {0} (last_position, first_position, head) VALUES (%s, %s, %s)").format(
                     self._digests
@@ -133,11 +170,23 @@ class PostgresTimelineRecorder(PostgresApplicationRecorder):
                 ).format(self._events)
             )
             row = curs.fetchone()
+            if row is not None:
+                oid, n, lo, hi = _hex(row["originator_id"]), row["n"], row["lo"], row["hi"]
+                return f"aggregate {oid} has {n} versions numbered {lo}..{hi}"
+            # Versions must also follow positions (a swap of two versions keeps 1..n).
+            curs.execute(
+                SQL(
+                    "SELECT originator_id, originator_version FROM (SELECT originator_id, "
+                    "originator_version, notification_id AS p, LAG(notification_id) OVER "
+                    "(PARTITION BY originator_id ORDER BY originator_version) AS prev FROM {0}) AS o "
+                    "WHERE p < prev LIMIT 1"
+                ).format(self._events)
+            )
+            row = curs.fetchone()
         if row is None:
             return None
-        oid = row["originator_id"]
-        oid_text = oid.hex if isinstance(oid, UUID) else str(oid)
-        return f"aggregate {oid_text} has {row['n']} versions numbered {row['lo']}..{row['hi']}"
+        oid, version = _hex(row["originator_id"]), int(row["originator_version"])
+        return f"aggregate {oid} has version {version} at a position before version {version - 1}"
 
     def wait_for_events(self, after: int, timeout: float) -> bool:
         """Wait up to `timeout` seconds for a log position beyond `after`, woken by the
@@ -283,6 +332,10 @@ def _pg_ddl(statement: str) -> str:
     if statement.lstrip().upper().startswith("CREATE TABLE"):
         return re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', statement)
     return statement
+
+
+def _hex(value: Any) -> str:
+    return value.hex if isinstance(value, UUID) else str(value)
 
 
 def _uuid(value: Any) -> UUID:

@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -24,10 +25,12 @@ from eventsourcing.persistence import (
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteCursor,
+    SQLiteDatastore,
     SQLiteTrackingRecorder,
 )
 
 from timeline.persistence.chain import GENESIS, extend
+from timeline.persistence.clock import RecordingClock
 from timeline.projections.views import APPLICATION_NAME, SCHEMA, TimelineView
 
 DIGESTS_TABLE = """CREATE TABLE IF NOT EXISTS timeline_digests (
@@ -35,17 +38,35 @@ DIGESTS_TABLE = """CREATE TABLE IF NOT EXISTS timeline_digests (
 
 
 class SQLiteTimelineRecorder(SQLiteApplicationRecorder):
-    """The event recorder, extended with the hash chain and batch look-ups."""
+    """The event recorder, extended with the hash chain, the recording clock and batch
+    look-ups. Its write transactions take the write lock first (`BEGIN IMMEDIATE`), so
+    what they read (the last recorded_at, the last chain head) is the last there is."""
+
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name)
+        self.clock = RecordingClock()
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), DIGESTS_TABLE]
 
+    def create_table(self) -> None:
+        with immediate(self.datastore) as c:
+            self._create_table(c)
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        with immediate(self.datastore) as c:
+            return self._insert_events(c, stored_events, **kwargs)
+
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        if stored_events:
+            c.execute(f"SELECT state FROM {self.events_table_name} ORDER BY rowid DESC LIMIT 1")  # noqa: S608
+            last = c.fetchone()
+            stored_events = self.clock.stamp(stored_events, datetime.now(UTC), last[0] if last else None)
         positions = super()._insert_events(c, stored_events, **kwargs)
         if positions:
-            # The inserts above hold the write lock, so the head read here is the last one.
+            # This transaction holds the write lock, so the head read here is the last one.
             c.execute("SELECT head FROM timeline_digests ORDER BY last_position DESC LIMIT 1")
             row = c.fetchone()
             head = extend(bytes(row[0]) if row else GENESIS, positions, stored_events)
@@ -91,9 +112,18 @@ class SQLiteTimelineRecorder(SQLiteApplicationRecorder):
                 "HAVING MIN(originator_version) <> 1 OR COUNT(*) <> MAX(originator_version) LIMIT 1"
             )
             row = c.fetchone()
+            if row is not None:
+                return f"aggregate {row[0]} has {row[1]} versions numbered {row[2]}..{row[3]}"
+            # Versions must also follow positions (a swap of two versions keeps 1..n).
+            c.execute(
+                "SELECT originator_id, originator_version FROM (SELECT originator_id, originator_version, "  # noqa: S608 (constant table name)
+                "rowid AS p, LAG(rowid) OVER (PARTITION BY originator_id ORDER BY originator_version) "
+                f"AS prev FROM {self.events_table_name}) WHERE p < prev LIMIT 1"
+            )
+            row = c.fetchone()
         if row is None:
             return None
-        return f"aggregate {row[0]} has {row[1]} versions numbered {row[2]}..{row[3]}"
+        return f"aggregate {row[0]} has version {row[1]} at a position before version {row[1] - 1}"
 
     def wait_for_events(self, after: int, timeout: float) -> bool:
         """Wait up to `timeout` seconds for a log position beyond `after` (polls: SQLite has
@@ -143,29 +173,21 @@ class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Any]:
-        with self.datastore.get_connection(commit=commit) as connection:
-            cursor = connection.cursor()
-            try:
-                cursor.execute("BEGIN IMMEDIATE" if commit else "BEGIN")
-                yield cursor
-                if commit:
-                    connection.commit()
-                else:
-                    connection.rollback()
-            except sqlite3.IntegrityError as error:
-                connection.rollback()
-                raise IntegrityError(error) from error
-            except sqlite3.OperationalError as error:
-                _rollback(connection)
-                raise OperationalError(error) from error
-            except sqlite3.Error as error:
-                _rollback(connection)
-                raise PersistenceError(error) from error
-            except BaseException:
-                _rollback(connection)
-                raise
-            finally:
-                cursor.sqlite_cursor.close()
+        with immediate(self.datastore, commit=commit) as cursor:
+            yield cursor
+
+    def create_table(self) -> None:
+        # The library reads the tracking table's migration state before its
+        # transaction, so two processes opening a new file at once both try to
+        # record it. Here the whole check-and-create holds the write lock.
+        with immediate(self.datastore) as c:
+            c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tracking'")
+            self.tracking_table_exists = c.fetchone() is not None
+            migration = None
+            if self.tracking_table_exists:
+                migration = self._max_tracking_id(self.table_migration_identifier, c)
+            self.tracking_migration_current = self.tracking_migration_previous = migration
+            self._create_table(c)
 
     def record_tracking(self, cursor: Any, position: int) -> None:
         self._insert_tracking(cursor, Tracking(APPLICATION_NAME, position))
@@ -177,6 +199,35 @@ class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
 
     def reset_tracking(self, cursor: Any) -> None:
         cursor.execute("DELETE FROM tracking WHERE application_name = ?", (APPLICATION_NAME,))
+
+
+@contextmanager
+def immediate(datastore: SQLiteDatastore, *, commit: bool = True) -> Iterator[Any]:
+    """A cursor in one transaction; a writing one takes the write lock first (waiting
+    up to the lock timeout), so it never fails to upgrade a read lock mid-way."""
+    with datastore.get_connection(commit=commit) as connection:
+        cursor = connection.cursor()
+        try:
+            cursor.execute("BEGIN IMMEDIATE" if commit else "BEGIN")
+            yield cursor
+            if commit:
+                connection.commit()
+            else:
+                connection.rollback()
+        except sqlite3.IntegrityError as error:
+            connection.rollback()
+            raise IntegrityError(error) from error
+        except sqlite3.OperationalError as error:
+            _rollback(connection)
+            raise OperationalError(error) from error
+        except sqlite3.Error as error:
+            _rollback(connection)
+            raise PersistenceError(error) from error
+        except BaseException:
+            _rollback(connection)
+            raise
+        finally:
+            cursor.sqlite_cursor.close()
 
 
 def _rollback(connection: Any) -> None:
