@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 import typer
 
+from cli.errors import stderr
 from timeline import Settings, Timeline, open_timeline
 
 
@@ -20,10 +21,16 @@ def settings(ctx: typer.Context, db: str | None, recorded_by: str | None) -> Set
 def record(
     ctx: typer.Context, db: str | None, recorded_by: str | None = None
 ) -> Iterator[tuple[Timeline, Settings]]:
-    """The opened Timeline (closed afterwards) and the settings it was opened with."""
+    """The opened Timeline (closed afterwards) and the settings it was opened with.
+
+    Notes the record left (a write that stands, read models that will catch up
+    later) go to stderr; they are not failures.
+    """
     config = settings(ctx, db, recorded_by)
     timeline = open_timeline(config)
     try:
         yield timeline, config
     finally:
+        for note in timeline.notes:
+            stderr.print(f"note: {note}", markup=False)
         timeline.close()

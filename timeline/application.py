@@ -35,6 +35,7 @@ from timeline.errors import (
 )
 from timeline.journal import Entry, JournalError, parse_object
 from timeline.persistence.transcoding import OrjsonTranscoder, PydanticMapper, event_class_for, upcast
+from timeline.persistence.transient import RETRIES, backoff, is_transient
 from timeline.projections.timelines import TimelineProjection, ViewBatch
 from timeline.projections.views import TimelineView
 from timeline.results import AppendResult, ReplayResult
@@ -67,6 +68,8 @@ class Timeline(Application):
         # stored states through this application's codec.
         clock = self.recorder.clock  # type: ignore[attr-defined]
         clock.decode, clock.encode = self._decode_state, self._encode_state
+        self.notes: list[str] = []
+        """Things a caller should tell the user that are not failures (see `_catch_up`)."""
 
     # --- writing ------------------------------------------------------------------
 
@@ -99,7 +102,7 @@ class Timeline(Application):
                 appended, present, done = appended + written, present + held, done + len(batch)
                 if progress:
                     progress(done, total)
-        self.project()
+        self._catch_up()
         return AppendResult(appended=appended, present=present)
 
     def submit(
@@ -132,8 +135,19 @@ class Timeline(Application):
         # A command is not a journal line: it is compared with the fact as it stands,
         # so repeating an earlier change after another one is written again.
         written, held = self._write_with_retries([entry], recorded_by, expected_version, by_state=True)
-        self.project()
+        self._catch_up()
         return AppendResult(appended=written, present=held)
+
+    def _catch_up(self) -> None:
+        """Bring the read models up to the log after a write that committed.
+
+        The write stands whatever happens here, so a failure is not the command's
+        failure: it is noted, and the next command (or `follow`) catches up.
+        """
+        try:
+            self.project()
+        except StoreError as error:
+            self.notes.append(f"written; the read models will catch up later ({error})")
 
     def fact_version(self, fact_id: str) -> int | None:
         """The stored version of a fact, or None if it does not exist."""
@@ -150,7 +164,9 @@ class Timeline(Application):
         *,
         by_state: bool = False,
     ) -> tuple[int, int]:
-        for attempt in range(WRITE_RETRIES):
+        transient = 0
+        attempt = 0
+        while attempt < WRITE_RETRIES:
             events, written, held = self._prepare(batch, recorded_by, expected_version, by_state=by_state)
             if not events:
                 return written, held
@@ -161,9 +177,16 @@ class Timeline(Application):
             except IntegrityError:
                 # Another writer got there first: reload and re-apply (amendments that
                 # no longer apply cleanly become a ConflictError in _prepare).
-                time.sleep(0.01 * (attempt + 1))
+                attempt += 1
+                time.sleep(0.01 * attempt)
                 continue
             except PersistenceError as error:
+                # A lost lock race (deadlock, lock timeout, busy) rolled the write back:
+                # prepared again, it is written once (or found present) next time.
+                if is_transient(error) and transient < RETRIES:
+                    backoff(transient)
+                    transient += 1
+                    continue
                 raise StoreError(f"could not write to the store: {error}") from None
             return written, held
         raise ConflictError(
@@ -277,6 +300,7 @@ class Timeline(Application):
         processed = 0
         total = 0
         failed_at: int | None = None
+        transient = 0
         while True:
             try:
                 with view.transaction(commit=True) as cursor:
@@ -313,7 +337,13 @@ class Timeline(Application):
                 failed_at = start
                 continue
             except PersistenceError as error:
+                # Lost lock races roll the section back whole: apply it again.
+                if is_transient(error) and transient < RETRIES:
+                    backoff(transient)
+                    transient += 1
+                    continue
                 raise StoreError(f"could not update the read models: {error}") from None
+            transient = 0
             processed += len(notifications)
             if progress:
                 progress(processed, total)
@@ -336,15 +366,27 @@ class Timeline(Application):
         """
         deadline = None if max_seconds is None else time.monotonic() + max_seconds
         total = 0
+        failures = 0
         while not should_stop():
-            applied = self.project()
-            total += applied
-            if applied and on_applied:
-                on_applied(applied, self.view.tracking_position())
-            wait = interval if deadline is None else min(interval, deadline - time.monotonic())
-            if wait <= 0:
-                break
-            self.recorder.wait_for_events(self.view.tracking_position(), wait)  # type: ignore[attr-defined]
+            try:
+                applied = self.project()
+                total += applied
+                if applied and on_applied:
+                    on_applied(applied, self.view.tracking_position())
+                wait = interval if deadline is None else min(interval, deadline - time.monotonic())
+                if wait <= 0:
+                    break
+                self.recorder.wait_for_events(self.view.tracking_position(), wait)  # type: ignore[attr-defined]
+                failures = 0
+            except (StoreError, PersistenceError) as error:
+                # A follower outlives lost lock races and dropped connections; a store
+                # that keeps failing (or read models that reject the log) stops it.
+                if not is_transient(error) and "connection" not in str(error).lower():
+                    raise
+                failures += 1
+                if failures > RETRIES:
+                    raise
+                backoff(failures)
         return total
 
     def payload_of(self, stored: StoredEvent) -> tuple[str, dict[str, Any]]:

@@ -7,6 +7,7 @@ from eventsourcing.persistence import PersistenceError
 from timeline.application import Timeline
 from timeline.config import Settings
 from timeline.errors import StoreError, TimelineError
+from timeline.persistence.transient import RETRIES, backoff, is_transient
 
 
 def open_timeline(settings: Settings) -> Timeline:
@@ -20,12 +21,23 @@ def open_timeline(settings: Settings) -> Timeline:
         from timeline.persistence.sqlite import SQLiteTimelineView
 
         view_class = SQLiteTimelineView
-    try:
-        return Timeline(env=env, view_class=view_class)
-    except TimelineError:
-        raise
-    except (PersistenceError, OSError) as error:
-        raise StoreError(f"cannot open the store {settings.display_db}: {_clean(error, settings)}") from None
+    attempt = 0
+    while True:
+        try:
+            return Timeline(env=env, view_class=view_class)
+        except TimelineError:
+            raise
+        except Exception as error:
+            # Processes opening a new SQLite file at once race to switch it to WAL
+            # (which does not wait for the lock timeout): a lost race is tried again.
+            if is_transient(error) and attempt < RETRIES:
+                backoff(attempt)
+                attempt += 1
+                continue
+            if isinstance(error, PersistenceError | OSError) or is_transient(error):
+                message = _clean(error, settings)
+                raise StoreError(f"cannot open the store {settings.display_db}: {message}") from None
+            raise
 
 
 def _clean(error: Exception, settings: Settings) -> str:

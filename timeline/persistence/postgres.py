@@ -37,7 +37,15 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from timeline.persistence.chain import GENESIS, extend
 from timeline.persistence.clock import RecordingClock
-from timeline.projections.views import APPLICATION_NAME, SCHEMA, TimelineView
+from timeline.persistence.schema import (
+    CREATE_SCHEMA_TABLE,
+    FORGET_SQL,
+    RECORD_SQL,
+    SCHEMA_TABLE,
+    SELECT_SQL,
+    schema_digest,
+)
+from timeline.projections.views import APPLICATION_NAME, READ_MODEL_VERSION, SCHEMA, TimelineView
 
 DIGESTS_TABLE = "timeline_digests"
 DDL_LOCK_KEY = 0x74696D656C696E65  # "timeline": serialises schema creation across processes
@@ -75,11 +83,12 @@ class PostgresTimelineRecorder(PostgresApplicationRecorder):
         ).format(self._events, schema, Identifier(self.stored_event_type_name))
 
     def create_table(self) -> None:
-        _retry_ddl(super().create_table)
+        _create_once(self, "log", super().create_table)
 
     def _create_table(self, curs: Any) -> None:
         curs.execute(SQL("SELECT pg_advisory_xact_lock({0})").format(DDL_LOCK_KEY))
         super()._create_table(curs)
+        _record_schema(self, curs, "log")
 
     def _insert_stored_events(
         self, curs: psycopg.Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -227,12 +236,21 @@ class PostgresTimelineView(PostgresTrackingRecorder, TimelineView):
         ]
 
     def create_table(self) -> None:
-        _retry_ddl(super().create_table)
+        _create_once(self, "views", super().create_table)
 
     def _create_table(self, curs: Any) -> None:
         curs.execute(SQL("SELECT pg_advisory_xact_lock({0})").format(DDL_LOCK_KEY))
+        # Projectors lock tl_log before the other read-model tables; DDL on them
+        # (CREATE INDEX takes a SHARE lock) does the same, or the two deadlock.
+        if self.has_table(curs, "tl_log"):
+            curs.execute(self._lock_statements[-1])
         self.drop_outdated(curs)
         super()._create_table(curs)
+        _record_schema(self, curs, "views")
+
+    def forget_schema(self, cursor: Any) -> None:
+        """Make the next opening run the DDL again (a replay dropped query indexes)."""
+        cursor.execute(_schema_sql(FORGET_SQL, _schema_table(self)), ("views",))
 
     @property
     def tracking_table(self) -> str:
@@ -296,6 +314,56 @@ def check_connection(datastore: PostgresDatastore) -> None:
         if password:
             text = text.replace(password, "***")
         raise OperationalError(text) from None
+
+
+def _schema_table(recorder: Any) -> Composed:
+    return SQL("{0}.{1}").format(Identifier(recorder.datastore.schema), Identifier(SCHEMA_TABLE))
+
+
+def _schema_sql(statement: str, table: Composed) -> Composed:
+    """A `timeline.persistence.schema` statement for the schema-qualified table."""
+    return SQL(_placeholders(statement.replace(SCHEMA_TABLE, "{0}"))).format(table)  # type: ignore[arg-type]
+
+
+def _digest(recorder: Any) -> str:
+    statements = [statement.as_string() for statement in recorder.sql_create_statements]
+    if isinstance(recorder, TimelineView):
+        statements.append(f"version {READ_MODEL_VERSION}")
+    return schema_digest(statements)
+
+
+def _create_once(recorder: Any, component: str, create: Callable[[], None]) -> None:
+    """Run the DDL unless the store records that this code's DDL already ran."""
+    table = _schema_table(recorder)
+    with recorder.datastore.transaction(commit=False) as curs:
+        curs.execute(SQL("SELECT to_regclass({0}) AS t").format(table.as_string()))
+        row = curs.fetchone()
+        current = None
+        if row and row["t"] is not None:
+            curs.execute(_schema_sql(SELECT_SQL, table), (component,))
+            found = curs.fetchone()
+            current = found["digest"] if found else None
+        if current is not None and isinstance(recorder, TimelineView):
+            # The read tables' own version mark (see TimelineView.drop_outdated) too.
+            schema = recorder.datastore.schema  # type: ignore[attr-defined]
+            curs.execute(SQL("SELECT to_regclass({0}) AS t").format(f"{schema}.tl_version"))
+            marked = curs.fetchone()
+            if not marked or marked["t"] is None:
+                current = None
+            else:
+                curs.execute(SQL("SELECT version FROM {0}.tl_version").format(Identifier(schema)))
+                if [r["version"] for r in curs.fetchall()] != [READ_MODEL_VERSION]:
+                    current = None
+    if current == _digest(recorder):
+        recorder.datastore.register_type_adapters()
+        return
+    _retry_ddl(create)
+
+
+def _record_schema(recorder: Any, curs: Any, component: str) -> None:
+    table = _schema_table(recorder)
+    curs.execute(SQL(CREATE_SCHEMA_TABLE.replace(SCHEMA_TABLE, "{0}")).format(table))
+    curs.execute(_schema_sql(RECORD_SQL, table), (component, _digest(recorder)))
 
 
 def _retry_ddl(create: Callable[[], _T]) -> _T:

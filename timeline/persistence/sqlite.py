@@ -31,7 +31,15 @@ from eventsourcing.sqlite import (
 
 from timeline.persistence.chain import GENESIS, extend
 from timeline.persistence.clock import RecordingClock
-from timeline.projections.views import APPLICATION_NAME, SCHEMA, TimelineView
+from timeline.persistence.schema import (
+    CREATE_SCHEMA_TABLE,
+    FORGET_SQL,
+    RECORD_SQL,
+    SCHEMA_TABLE,
+    SELECT_SQL,
+    schema_digest,
+)
+from timeline.projections.views import APPLICATION_NAME, READ_MODEL_VERSION, SCHEMA, TimelineView
 
 DIGESTS_TABLE = """CREATE TABLE IF NOT EXISTS timeline_digests (
     last_position BIGINT PRIMARY KEY, first_position BIGINT NOT NULL, head BLOB NOT NULL)"""
@@ -50,8 +58,12 @@ class SQLiteTimelineRecorder(SQLiteApplicationRecorder):
         return [*super().construct_create_table_statements(), DIGESTS_TABLE]
 
     def create_table(self) -> None:
+        digest = schema_digest(self.create_table_statements)
+        if _schema_digest(self.datastore, "log") == digest:
+            return
         with immediate(self.datastore) as c:
             self._create_table(c)
+            _record_schema(c, "log", digest)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         with immediate(self.datastore) as c:
@@ -152,11 +164,6 @@ class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *SCHEMA]
 
-    def create_table(self) -> None:
-        with self.transaction(commit=True) as cursor:
-            self.drop_outdated(cursor)
-        super().create_table()
-
     @property
     def tracking_table(self) -> str:
         return "tracking"
@@ -180,7 +187,11 @@ class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
         # The library reads the tracking table's migration state before its
         # transaction, so two processes opening a new file at once both try to
         # record it. Here the whole check-and-create holds the write lock.
+        digest = schema_digest([*self.create_table_statements, f"version {READ_MODEL_VERSION}"])
+        if _schema_digest(self.datastore, "views", version_table="tl_version") == digest:
+            return
         with immediate(self.datastore) as c:
+            self.drop_outdated(c)
             c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tracking'")
             self.tracking_table_exists = c.fetchone() is not None
             migration = None
@@ -188,6 +199,11 @@ class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
                 migration = self._max_tracking_id(self.table_migration_identifier, c)
             self.tracking_migration_current = self.tracking_migration_previous = migration
             self._create_table(c)
+            _record_schema(c, "views", digest)
+
+    def forget_schema(self, cursor: Any) -> None:
+        """Make the next opening run the DDL again (a replay dropped query indexes)."""
+        cursor.execute(FORGET_SQL, ("views",))
 
     def record_tracking(self, cursor: Any, position: int) -> None:
         self._insert_tracking(cursor, Tracking(APPLICATION_NAME, position))
@@ -199,6 +215,28 @@ class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
 
     def reset_tracking(self, cursor: Any) -> None:
         cursor.execute("DELETE FROM tracking WHERE application_name = ?", (APPLICATION_NAME,))
+
+
+def _schema_digest(datastore: SQLiteDatastore, component: str, version_table: str = "") -> str | None:
+    """The digest of the DDL last run for `component`, if any (a read: no lock taken).
+    With `version_table`, None unless that table holds READ_MODEL_VERSION too."""
+    with immediate(datastore, commit=False) as c:
+        for table in filter(None, (SCHEMA_TABLE, version_table)):
+            c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+            if c.fetchone() is None:
+                return None
+        if version_table:
+            c.execute(f"SELECT version FROM {version_table}")  # noqa: S608 (constant table name)
+            if [tuple(r) for r in c.fetchall()] != [(READ_MODEL_VERSION,)]:
+                return None
+        c.execute(SELECT_SQL, (component,))
+        row = c.fetchone()
+    return str(row[0]) if row else None
+
+
+def _record_schema(cursor: Any, component: str, digest: str) -> None:
+    cursor.execute(CREATE_SCHEMA_TABLE)
+    cursor.execute(RECORD_SQL, (component, digest))
 
 
 @contextmanager

@@ -419,13 +419,19 @@ class TimelineView(ABC):
 
         Indexes only queries use are dropped too: building them once after a full
         rebuild is cheaper than maintaining them row by row. `create_table` (run
-        after the rebuild, and whenever the record is opened) puts them back.
+        after the rebuild, or at the next opening if the rebuild is interrupted)
+        puts them back.
         """
         for table in TABLES:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
         for index in QUERY_INDEXES:
             cursor.execute(f"DROP INDEX IF EXISTS {index}")
         self.reset_tracking(cursor)
+        self.forget_schema(cursor)
+
+    @abstractmethod
+    def forget_schema(self, cursor: Any) -> None:
+        """Record that the read models' DDL must run again at the next opening."""
 
     @abstractmethod
     def reset_tracking(self, cursor: Any) -> None:
