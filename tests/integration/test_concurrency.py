@@ -1,11 +1,14 @@
-"""Four OS processes writing to one store at once lose nothing and duplicate nothing.
+"""Eight OS processes writing to one store at once lose nothing and duplicate nothing.
 
 Each process does a mix of: new facts with its own ids; facts with shared ids and
 identical content (written once, "already present" for the others); sources added to
-a set of facts created up front; and corrections of those facts made against the
+a set of facts created up front; corrections of those facts made against the
 version the process read (`expected_version`), which conflict when another process
-got there first. Every operation is accounted for by its process as written, present
-or conflict (ConflictError, exit code 4); the log must hold exactly what was written.
+got there first; timeline reads; and, as a CLI does, opening the store afresh for an
+operation. One process also replays the read models now and then, and a `timeline
+follow` process runs throughout. Every operation is accounted for by its process as
+written, present, read or conflict (ConflictError, exit code 4); any other failure
+(exit 1) fails the test; the log must hold exactly what was written, and verify pass.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import random
+import signal
+import subprocess
+import sys
 import time
 import traceback
 from collections import Counter
@@ -25,12 +31,15 @@ from tests.factories import a_fact, write_journal
 from timeline import ConflictError, Settings, open_timeline
 from timeline.audit.verify import verify
 from timeline.domain.fact import fact_uuid
+from timeline.queries import TimelineQuery, timeline
 
-PROCESSES = 4
-OPERATIONS = 200
+PROCESSES = 8
+OPERATIONS = 300
 AMENDABLE = 8
 SHARED = 20
-TIMEOUT = 120.0
+REPLAY_EVERY = 100
+"""Process 0 replays the read models after every this many operations."""
+TIMEOUT = 400.0
 
 
 def _base_id(k: int) -> str:
@@ -52,6 +61,9 @@ def _worker(url: str, proc: int, barrier: Any, results: Any) -> None:
         "amended": Counter(),
         "conflicts": 0,
         "conflict_codes": set(),
+        "reads": 0,
+        "fresh_opens": 0,
+        "replays": 0,
         "errors": [],
         "seconds": 0.0,
     }
@@ -63,8 +75,19 @@ def _worker(url: str, proc: int, barrier: Any, results: Any) -> None:
         try:
             for i in range(OPERATIONS):
                 r = rng.random()
+                fresh = rng.random() < 0.15
+                if fresh:  # as a CLI command does: open, one operation, close
+                    shared_app, app = app, open_timeline(Settings(db=url, recorded_by=f"proc-{proc}"))
+                    outcome["fresh_opens"] += 1
                 try:
-                    if r < 0.30:
+                    if r < 0.05:
+                        app.project()
+                        # (A replay in another process may have emptied the read models
+                        # since: what is read is not checked here, only that it answers.)
+                        found = timeline(app.view, TimelineQuery(kind="actor", name="Kremlin", limit=20))
+                        assert found.subject.kind == "actor"
+                        outcome["reads"] += 1
+                    elif r < 0.30:
                         fact = a_fact(id=f"p{proc}-n{i}", summary=f"process {proc} fact {i}")
                         result = app.submit(fact, recorded_by=f"proc-{proc}", where=f"p{proc}:{i}")
                         assert (result.appended, result.present) == (1, 0), result
@@ -111,6 +134,13 @@ def _worker(url: str, proc: int, barrier: Any, results: Any) -> None:
                 except ConflictError as error:
                     outcome["conflicts"] += 1
                     outcome["conflict_codes"].add(error.exit_code)
+                finally:
+                    if fresh:
+                        app.close()
+                        app = shared_app
+                if proc == 0 and (i + 1) % REPLAY_EVERY == 0:
+                    app.replay()
+                    outcome["replays"] += 1
         finally:
             outcome["seconds"] = time.perf_counter() - started
             app.close()
@@ -147,22 +177,34 @@ def _run_processes(url: str) -> list[dict[str, Any]]:
 @pytest.mark.slow
 def test_concurrent_writers_lose_and_duplicate_nothing(store_url: str, tmp_path: Path) -> None:
     app = open_timeline(Settings(db=store_url, recorded_by="setup"))
+    follower = None
     try:
         base = [
             a_fact(id=_base_id(k), summary=f"base fact {k}", incident="concurrency") for k in range(AMENDABLE)
         ]
         app.append([str(write_journal(tmp_path / "base.ndjson", base))], recorded_by="setup")
+        follower = subprocess.Popen(
+            [sys.executable, "-m", "cli", "--db", store_url, "follow", "--interval", "0.2"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
         outcomes = _run_processes(store_url)
+        follower.send_signal(signal.SIGTERM)
+        _, follower_err = follower.communicate(timeout=60)
+        assert follower.returncode == 0, follower_err
 
         errors = [e for o in outcomes for e in o["errors"]]
         assert not errors, "\n".join(errors)
         assert sorted(o["proc"] for o in outcomes) == list(range(PROCESSES))
         for o in outcomes:  # every operation is accounted for
             done = o["new"] + sum(o["shared_written"].values()) + o["shared_present"]
-            done += sum(o["amended"].values()) + o["conflicts"]
+            done += sum(o["amended"].values()) + o["conflicts"] + o["reads"]
             assert done == OPERATIONS, o
             assert o["conflict_codes"] <= {4}
+            assert o["fresh_opens"] > 0
+        assert sum(o["replays"] for o in outcomes) == OPERATIONS // REPLAY_EVERY
 
         shared_written: Counter[int] = sum((o["shared_written"] for o in outcomes), Counter())
         amended: Counter[int] = sum((o["amended"] for o in outcomes), Counter())
@@ -205,7 +247,12 @@ def test_concurrent_writers_lose_and_duplicate_nothing(store_url: str, tmp_path:
         seconds = max(o["seconds"] for o in outcomes)
         print(
             f"\n{store_url.split('://')[0] if '://' in store_url else 'sqlite'}: {expected} events, "
-            f"{conflicts} conflicts, {PROCESSES}x{OPERATIONS} operations in {seconds:.1f} s"
+            f"{conflicts} conflicts, {sum(o['reads'] for o in outcomes)} reads, "
+            f"{sum(o['fresh_opens'] for o in outcomes)} fresh opens, "
+            f"{PROCESSES}x{OPERATIONS} operations in {seconds:.1f} s"
         )
     finally:
+        if follower is not None and follower.poll() is None:
+            follower.kill()
+            follower.communicate()
         app.close()
