@@ -48,5 +48,9 @@ IncludeRetracted = Annotated[
     bool,
     typer.Option("--include-retracted", help="Also show retracted facts (status: retracted)."),
 ]
-Limit = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many entries.")]
+MAX_NUMBER = 2**63 - 1
+"""Largest count or position a store can hold (a signed 64-bit integer)."""
+Limit = Annotated[
+    int | None, typer.Option("--limit", min=1, max=MAX_NUMBER, help="At most this many entries.")
+]
 Reason = Annotated[str, typer.Option("--reason", help="Why the record changes (required).")]

@@ -26,6 +26,40 @@ from timeline.results import (
 
 stdout = Console(highlight=False, soft_wrap=False)
 
+_UNPRINTABLE = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in [
+        *range(0x00, 0x0A),
+        *range(0x0B, 0x20),
+        *range(0x7F, 0xA0),
+        *(0x061C, 0x200E, 0x200F),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
+}
+"""Control characters (but the newline a cell may hold) and bidirectional overrides:
+in a table they would move the cursor, recolour the terminal or reorder text."""
+
+
+def printable(text: str) -> str:
+    """The text with control characters and bidi overrides shown as escapes."""
+    return text.translate(_UNPRINTABLE)
+
+
+class SafeTable(Table):
+    """A rich Table whose cells are shown with their control characters escaped."""
+
+    def add_row(self, *cells: Any, **kwargs: Any) -> None:
+        super().add_row(*(_safe_cell(cell) for cell in cells), **kwargs)
+
+
+def _safe_cell(cell: Any) -> Any:
+    if isinstance(cell, str):
+        return printable(cell)
+    if isinstance(cell, Text) and printable(cell.plain) != cell.plain:
+        return Text(printable(cell.plain), style=cell.style)  # escapes shift the spans: drop them
+    return cell
+
 
 def write_json(data: Any) -> None:
     sys.stdout.write(orjson.dumps(data).decode() + "\n")
@@ -89,7 +123,7 @@ def timeline(result: TimelineResult, fmt: Format) -> None:
             title += f" (also: {', '.join(subject.aliases)})"
         if result.as_of:
             title += f" — as of {result.as_of}"
-        table = Table(title=title, title_justify="left", expand=False, show_lines=False)
+        table = SafeTable(title=title, title_justify="left", expand=False, show_lines=False)
         with_role = subject.kind != "incident"  # in an incident's own timeline the role says nothing
         table.add_column("occurred", no_wrap=True)
         table.add_column("what", ratio=3)
@@ -127,7 +161,7 @@ def subjects(result: SubjectsResult, fmt: Format) -> None:
             row["place_path"] = " > ".join(row.get("place_path") or [])
         write_csv(rows, ["kind", "name", "facts", "registered", "place_path"])
     else:
-        table = Table(
+        table = SafeTable(
             title=f"{result.kind}s" + (f" — as of {result.as_of}" if result.as_of else ""),
             title_justify="left",
         )
@@ -211,7 +245,7 @@ def history(result: HistoryResult, fmt: Format) -> None:
             ["version", "event", "position", "recorded_at", "recorded_by", "reason", "field", "from", "to"],
         )
     else:
-        table = Table(
+        table = SafeTable(
             title=f"history of {result.fact}" + (f" — as of {result.as_of}" if result.as_of else ""),
             title_justify="left",
             show_lines=True,
@@ -250,7 +284,7 @@ def log(entries: list[LogEntry], fmt: Format) -> None:
     elif fmt is Format.csv:
         write_csv(rows, ["position", "event", "recorded_at", "recorded_by", "version", "fact", "name"])
     else:
-        table = Table(title_justify="left")
+        table = SafeTable(title_justify="left")
         for column in ("position", "event", "fact / name", "v", "recorded_at", "by"):
             table.add_column(column)
         for e in entries:

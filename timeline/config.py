@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import getpass
 import os
+import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
+from timeline.domain.values import MAX_NAME_LENGTH
 from timeline.errors import InvalidInputError, StoreError
 
 DEFAULT_DB = "timeline.db"
@@ -24,8 +26,17 @@ class Settings(BaseModel):
 
     @classmethod
     def from_environment(cls, db: str | None = None, recorded_by: str | None = None) -> Settings:
-        """Options win over TIMELINE_DB / TIMELINE_USER, which win over the defaults."""
-        user = recorded_by or os.environ.get("TIMELINE_USER") or _os_user()
+        """Options win over TIMELINE_DB / TIMELINE_USER, which win over the defaults.
+
+        The recorder's name is stored on every event: it must be a printable name of
+        at most 200 characters (InvalidInputError naming where it came from).
+        """
+        if recorded_by is not None:
+            user = check_recorder(recorded_by, "--as")
+        elif os.environ.get("TIMELINE_USER"):
+            user = check_recorder(os.environ["TIMELINE_USER"], "$TIMELINE_USER")
+        else:
+            user = _os_user()
         return cls(db=db or os.environ.get("TIMELINE_DB") or DEFAULT_DB, recorded_by=user)
 
     @property
@@ -40,7 +51,10 @@ class Settings(BaseModel):
         parts = urlsplit(self.db)
         host = parts.hostname or ""
         user = f"{parts.username}@" if parts.username else ""
-        port = f":{parts.port}" if parts.port else ""
+        try:
+            port = f":{parts.port}" if parts.port else ""
+        except ValueError:
+            port = ""
         return f"{parts.scheme}://{user}{host}{port}{parts.path}"
 
     def to_env(self) -> dict[str, str]:
@@ -65,16 +79,40 @@ class Settings(BaseModel):
         }
 
 
+def check_recorder(name: str, where: str) -> str:
+    """A recorder name as given (trimmed), or InvalidInputError saying what is wrong."""
+    value = name.strip()
+    if not value:
+        raise InvalidInputError(f"{where}: the recorder's name must not be empty or only white space")
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")), None)
+    if bad is not None:
+        raise InvalidInputError(
+            f"{where}: the recorder's name must not contain control or invisible characters "
+            f"(U+{ord(bad):04X})"
+        )
+    if len(value) > MAX_NAME_LENGTH:
+        raise InvalidInputError(f"{where}: the recorder's name is longer than {MAX_NAME_LENGTH} characters")
+    return value
+
+
 def _postgres_env(url: str) -> dict[str, str]:
     parts = urlsplit(url)
     dbname = parts.path.lstrip("/")
+    try:
+        port = parts.port
+    except ValueError:
+        raise InvalidInputError(
+            "--db: the PostgreSQL URL's port must be a number from 1 to 65535"
+        ) from None
+    if port == 0:
+        raise InvalidInputError("--db: the PostgreSQL URL's port must be a number from 1 to 65535")
     if not parts.hostname or not dbname:
         raise InvalidInputError("--db: a PostgreSQL URL needs a host and a database name")
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": dbname,
         "POSTGRES_HOST": parts.hostname,
-        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_PORT": str(port or 5432),
         "POSTGRES_USER": parts.username or "postgres",
         "POSTGRES_PASSWORD": parts.password or "",
         "POSTGRES_POOL_SIZE": "2",

@@ -9,6 +9,8 @@ is parsed whole, so large journals should be NDJSON.
 from __future__ import annotations
 
 import io
+import json  # noqa: TID251  (only to find duplicate keys, which orjson cannot report)
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -146,6 +148,10 @@ def _read_lines(stream: IO[bytes], path: str) -> Iterator[Entry | JournalError]:
         except orjson.JSONDecodeError as error:
             yield JournalError(path, number, f"not valid JSON: {_json_reason(error, raw)}")
             continue
+        duplicate = _duplicate_key(obj, raw)
+        if duplicate is not None:
+            yield JournalError(path, number, f"duplicate key {duplicate!r}: each field may appear once")
+            continue
         # Fewer brackets than the depth limit cannot nest deeper than it: skip the walk.
         shallow = raw.count(b"{") + raw.count(b"[") <= MAX_DEPTH
         yield parse_object(obj, path, number, shallow=shallow)
@@ -178,7 +184,11 @@ def _read_array(stream: IO[bytes], path: str) -> Iterator[Entry | JournalError]:
     if not isinstance(items, list):
         yield JournalError(path, 1, "expected a JSON array of objects")
         return
-    for obj, line in zip(items, _element_lines(data), strict=False):
+    duplicates = _duplicates_in_array(items, data)
+    for index, (obj, line) in enumerate(zip(items, _element_lines(data), strict=False)):
+        if index in duplicates:
+            yield JournalError(path, line, f"duplicate key {duplicates[index]!r}: each field may appear once")
+            continue
         yield parse_object(obj, path, line)
 
 
@@ -211,6 +221,73 @@ def _element_lines(data: bytes) -> Iterator[int]:
             depth -= 1
         elif byte == 0x2C and depth == 1:
             expecting = True
+
+
+_KEY_END = re.compile(rb'"\s*:')
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKeyError(key)
+        found[key] = value
+    return found
+
+
+def _keys(obj: Any) -> int:
+    if isinstance(obj, dict):
+        return len(obj) + sum(_keys(v) for v in obj.values() if isinstance(v, dict | list))
+    if isinstance(obj, list):
+        return sum(_keys(v) for v in obj if isinstance(v, dict | list))
+    return 0
+
+
+def _duplicate_key(obj: Any, raw: bytes) -> str | None:
+    """The first key given twice in one object of `raw`, if any (orjson keeps the last).
+
+    Every key ends with `":` in the text, so as many such marks as decoded keys means
+    no key was repeated; only when there are more (strings may contain `":` too) is
+    the text parsed again, key by key.
+    """
+    if len(_KEY_END.findall(raw)) <= _keys(obj):
+        return None
+    try:
+        json.loads(raw, object_pairs_hook=_no_duplicates)
+    except _DuplicateKeyError as error:
+        return error.key
+    except ValueError:
+        return None
+    return None
+
+
+def _duplicates_in_array(items: list[Any], data: bytes) -> dict[int, str]:
+    """Element index -> first duplicated key, for the elements of a JSON array."""
+    if len(_KEY_END.findall(data)) <= _keys(items):
+        return {}
+    text = data.decode("utf-8", errors="replace")
+    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates)
+    plain = json.JSONDecoder()
+    found: dict[int, str] = {}
+    position = text.index("[") + 1
+    for index in range(len(items)):
+        while position < len(text) and text[position] in " \t\r\n,":
+            position += 1
+        try:
+            _, end = decoder.raw_decode(text, position)
+        except _DuplicateKeyError as error:
+            found[index] = error.key
+            _, end = plain.raw_decode(text, position)
+        except ValueError:
+            break
+        position = end
+    return found
 
 
 def _peek(stream: IO[bytes]) -> bytes:

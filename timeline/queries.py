@@ -60,7 +60,7 @@ def resolve_as_of(view: TimelineView, as_of: str | None) -> int | None:
             raise InvalidInputError(f"--as-of {as_of!r}: expected @N with N a log position") from None
         if position < 0:
             raise InvalidInputError(f"--as-of {as_of!r}: positions start at 1")
-        return position
+        return min(position, 2**63 - 1)  # beyond any position a store can hold: now
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -7,7 +7,7 @@ import typer
 
 from cli import render
 from cli.errors import handle_errors
-from cli.options import AsOf, Db, Format, Output
+from cli.options import MAX_NUMBER, AsOf, Db, Format, Output
 from cli.session import record
 from timeline import queries
 from timeline.audit.entities import entity_history
@@ -49,8 +49,12 @@ def entity(
 
 def log(
     ctx: typer.Context,
-    since: Annotated[int, typer.Option("--since", min=0, help="Only positions after N.")] = 0,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N events.")] = None,
+    since: Annotated[
+        int, typer.Option("--since", min=0, max=MAX_NUMBER, help="Only positions after N.")
+    ] = 0,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, max=MAX_NUMBER, help="At most N events.")
+    ] = None,
     fmt: Output = Format.table,
     as_of: AsOf = None,
     db: Db = None,

@@ -16,6 +16,7 @@ from cli.session import record
 from timeline import Timeline
 from timeline.errors import InvalidInputError
 from timeline.interop import acled, bellingcat, export, ucdp
+from timeline.interop.common import RowError
 from timeline.interop.importer import ImportResult, Missing, import_rows
 from timeline.queries import resolve_as_of
 
@@ -35,7 +36,7 @@ Fmt = Annotated[Summary, typer.Option("--format", "-f", help="table or json.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")]
 
 
-def _counted(rows: Iterable[tuple[int, list[dict[str, Any]]]], bar: Progress, task: Any) -> Iterator[Any]:
+def _counted(rows: Iterable[Any], bar: Progress, task: Any) -> Iterator[Any]:
     for count, item in enumerate(rows, start=1):
         if count % 100 == 0:
             bar.update(task, completed=count)
@@ -44,7 +45,7 @@ def _counted(rows: Iterable[tuple[int, list[dict[str, Any]]]], bar: Progress, ta
 
 def _run(
     ctx: typer.Context,
-    rows: Iterable[tuple[int, list[dict[str, Any]]]],
+    rows: Iterable[tuple[int, list[dict[str, Any]] | RowError]],
     *,
     table: str,
     prefix: str,

@@ -37,6 +37,8 @@ def _option_type(info: FieldInfo) -> tuple[Any, bool]:
     args = typing.get_args(annotation)
     if typing.get_origin(annotation) in (Union, types.UnionType):
         annotation = next(a for a in args if a is not type(None))
+    if typing.get_origin(annotation) is Annotated:  # numbers are Annotated[int, Strict()]
+        annotation = typing.get_args(annotation)[0]
     if typing.get_origin(annotation) is list:
         return list[str], True
     if annotation is int:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Strict, create_model, model_validator
 
 from timeline.domain.events import (
     ENVELOPE_FIELDS,
@@ -84,12 +85,32 @@ class FactType:
         return found
 
 
+SYSTEM_FIELDS = frozenset({"digest"})
+"""Fields of stored events that the system sets and a journal line may not (an
+amendment's `digest` is its identity as a journal line, computed from its content)."""
+
+
+def _strict_numbers(annotation: Any) -> Any:
+    """The annotation with every int and float strict: a journal's `true`, `"3"` or
+    `2.0` is not silently taken for a number of drones."""
+    if annotation is int or annotation is float:
+        return Annotated[annotation, Strict()]
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return Annotated[(_strict_numbers(args[0]), *annotation.__metadata__)]  # type: ignore[misc]
+    if origin in (Union, UnionType):
+        return Union[tuple(_strict_numbers(arg) for arg in args)]  # noqa: UP007
+    if origin is list:
+        return list[_strict_numbers(args[0])]  # type: ignore[misc]
+    return annotation
+
+
 def input_model_for(event_class: type[Event]) -> type[BaseModel]:
     """The journal line model of an event: its fields without the system envelope."""
     fields: dict[str, Any] = {
-        name: (info.annotation, info)
+        name: (_strict_numbers(info.annotation), info)
         for name, info in event_class.model_fields.items()
-        if name not in ENVELOPE_FIELDS
+        if name not in ENVELOPE_FIELDS and name not in SYSTEM_FIELDS
     }
     # The event's own cross-field checks (e.g. killed_max >= killed_min) apply to input too.
     decorators = event_class.__pydantic_decorators__

@@ -26,7 +26,10 @@ MAX_NAME_LENGTH = 200
 MAX_TEXT_LENGTH = 20_000
 """Longest free-text field (summary, quote, reason) accepted."""
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_JOINERS = frozenset("\u200c\u200d")
+"""Zero-width (non-)joiners: invisible, but part of how Persian, Indic and other
+scripts spell words, so names may hold them."""
 _SPACES = re.compile(r"\s+")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._:-]*$")
 
@@ -54,9 +57,24 @@ def _clean_name(value: str) -> str:
         raise ValueError("must not be empty")
     if _CONTROL.search(value):
         raise ValueError("must not contain control characters")
+    invisible = invisible_character(value)
+    if invisible:
+        raise ValueError(
+            f"must not contain invisible formatting characters ({invisible}): "
+            "bidirectional overrides and zero-width characters make one name look like another"
+        )
     if len(value) > MAX_NAME_LENGTH:
         raise ValueError(f"is longer than {MAX_NAME_LENGTH} characters")
     return value
+
+
+def invisible_character(value: str) -> str | None:
+    """The first bidi control or zero-width character (Unicode format, Cf) in a name,
+    as U+XXXX, if any; zero-width joiners, which some scripts need, are allowed."""
+    for char in value:
+        if char not in _JOINERS and unicodedata.category(char) == "Cf":
+            return f"U+{ord(char):04X}"
+    return None
 
 
 def _clean_text(value: str) -> str:
@@ -96,7 +114,8 @@ _PARTIAL = re.compile(
     r"(?:T(?P<hour>\d{2}):(?P<minute>\d{2})"
     r"(?::(?P<second>\d{2})(?:\.\d{1,6})?)?"
     r"(?P<tz>Z|[+-]\d{2}:\d{2})?"
-    r")?)?)?$"
+    r")?)?)?$",
+    re.ASCII,  # \d would also take Arabic-Indic or full-width digits
 )
 
 

@@ -26,7 +26,17 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from timeline.domain.values import MAX_TEXT_LENGTH
-from timeline.interop.common import NOTES, Obj, PlaceTree, RowReader, name, slug, to_int
+from timeline.interop.common import (
+    NOTES,
+    Obj,
+    PlaceTree,
+    RowError,
+    RowReader,
+    name,
+    numbered_rows,
+    slug,
+    to_int,
+)
 
 PREFIX = "acled:"
 GEO_ROLES = {1: "location", 2: "location_near", 3: "location_approx"}
@@ -129,7 +139,7 @@ def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
     return objects
 
 
-def read(path: Path) -> Iterator[tuple[int, list[Obj]]]:
+def read(path: Path) -> Iterator[tuple[int, list[Obj] | RowError]]:
     """(CSV line number, journal objects) for every row, streamed."""
     places = PlaceTree()
     with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -137,13 +147,15 @@ def read(path: Path) -> Iterator[tuple[int, list[Obj]]]:
         missing = {"event_id_cnty", "event_date", "event_type"} - set(reader.fieldnames or ())
         if missing:
             raise ValueError(f"not an ACLED export: missing column(s) {', '.join(sorted(missing))}")
-        for row in reader:
-            yield reader.line_num, _safe(row, places)
+        for line, row in numbered_rows(reader):
+            yield line, row if isinstance(row, RowError) else _safe(row, places)
 
 
-def _safe(row: dict[str, str], places: PlaceTree) -> list[Obj]:
+def _safe(row: dict[str, str], places: PlaceTree) -> list[Obj] | RowError:
     try:
         return map_row(row, places)
+    except RowError as error:
+        return error
     except ValueError as error:  # a bad date: let the journal validation report it with file:line
         return [{"type": "FactReported", "id": None, "occurred": f"invalid: {error}"}]
 

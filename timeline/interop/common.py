@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +16,29 @@ Obj = dict[str, Any]
 
 NOTES = "_notes"
 """Key of a mapped fact under which its mapping lists what it could not keep (never written)."""
+
+# A field may be as long as a journal line (1 MiB): longer text (e.g. ACLED notes over
+# the csv module's 128 KiB default) reaches validation and is refused with file:line.
+csv.field_size_limit(1_048_576)
+
+
+class RowError(ValueError):
+    """A row that cannot be read or mapped; reported as `file:line: message`."""
+
+
+def numbered_rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, str] | RowError]]:
+    """(CSV line number, row) for every row; a row the csv module cannot read ends the
+    table with (its line, RowError)."""
+    while True:
+        start = reader.line_num + 1  # the line the next row starts on
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield start, RowError(str(error))
+            return
+        yield reader.line_num, row
 
 _NOT_SLUG = re.compile(r"[^a-z0-9._:-]+")
 
@@ -189,5 +214,6 @@ def to_float(value: Any) -> float | None:
 def to_int(value: Any) -> int | None:
     try:
         return int(float(value)) if value not in (None, "") else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
+

@@ -47,7 +47,7 @@ from timeline.domain.gazetteer import Statement
 from timeline.domain.places import Places
 from timeline.domain.values import normalise_name
 from timeline.errors import InvalidInputError, JournalInvalidError
-from timeline.interop.common import NOTES
+from timeline.interop.common import NOTES, RowError
 from timeline.journal import MAX_LINE_BYTES, Entry, JournalError, parse_object
 
 Missing = Literal["all", "incidents", "none"]
@@ -90,7 +90,7 @@ class ImportResult(BaseModel):
 
 def import_rows(
     timeline: Timeline,
-    rows: Iterable[tuple[int, list[dict[str, Any]]]],
+    rows: Iterable[tuple[int, list[dict[str, Any]] | RowError]],
     *,
     table: str,
     prefix: str,
@@ -131,6 +131,10 @@ def import_rows(
             try:
                 for line, objects in rows:
                     counts["rows"] += 1
+                    if isinstance(objects, RowError):
+                        if len(errors) < MAX_ERRORS:
+                            errors.append(f"{label}:{line}: {objects}")
+                        continue
                     for obj in objects:
                         noted = obj.pop(NOTES, None)
                         if noted:

@@ -29,7 +29,17 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from timeline.interop.common import NOTES, Obj, PlaceTree, RowReader, name, slug, to_int
+from timeline.interop.common import (
+    NOTES,
+    Obj,
+    PlaceTree,
+    RowError,
+    RowReader,
+    name,
+    numbered_rows,
+    slug,
+    to_int,
+)
 
 PREFIX = "ucdp:"
 VIOLENCE = {1: "state-based violence", 2: "non-state violence", 3: "one-sided violence"}
@@ -252,16 +262,21 @@ def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
     return objects
 
 
-def read(path: Path) -> Iterator[tuple[int, list[Obj]]]:
+def read(path: Path) -> Iterator[tuple[int, list[Obj] | RowError]]:
     places = PlaceTree()
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         missing = {"id", "date_start", "conflict_name"} - set(reader.fieldnames or ())
         if missing:
             raise ValueError(f"not a UCDP GED table: missing column(s) {', '.join(sorted(missing))}")
-        for row in reader:
+        for line, row in numbered_rows(reader):
+            if isinstance(row, RowError):
+                yield line, row
+                return
             try:
-                objects = map_row(row, places)
+                objects: list[Obj] | RowError = map_row(row, places)
+            except RowError as error:
+                objects = error
             except ValueError as error:
                 objects = [{"type": "FactReported", "occurred": f"invalid: {error}"}]
-            yield reader.line_num, objects
+            yield line, objects
