@@ -294,11 +294,17 @@ def slide(item: dict[str, Any], locate: Locator | None = None) -> dict[str, Any]
     figures = figures_text(fields)
     if figures:
         details.insert(1, f"<p><strong>{html.escape(figures.capitalize())}</strong></p>")
-    links = [s for s in fields["sources"] if s.get("url")]
-    if links:
+    # Only http(s) URLs become links (and media): a `javascript:` or `data:` URL in a
+    # source would run in the page that shows the timeline. Others are shown as text.
+    links = [s for s in fields["sources"] if s.get("url") and is_web_url(s["url"])]
+    others = [s for s in fields["sources"] if s.get("url") and not is_web_url(s["url"])]
+    if links or others:
         details.append(
             "<p>Sources: "
-            + ", ".join(f'<a href="{html.escape(s["url"])}">{html.escape(s["name"])}</a>' for s in links)
+            + ", ".join(
+                [f'<a href="{html.escape(s["url"])}">{html.escape(s["name"])}</a>' for s in links]
+                + [f"{html.escape(s['name'])} ({html.escape(s['url'])})" for s in others]
+            )
             + "</p>"
         )
     headline = _headline(fields, actors, located or [Located(r, n, [], None) for r, n in locations])
@@ -371,6 +377,20 @@ def _headline(fields: dict[str, Any], actors: list[tuple[str, str]], located: li
     where = (located[0].place_path or [located[0].reported])[-1] if located else None
     headline = " — ".join(p for p in (what, " · ".join(x for x in (who, where) if x)) if p)
     return headline if len(headline) <= 120 else headline[:119].rstrip() + "…"
+
+
+def is_web_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host, written without blanks or control
+    characters (browsers drop those inside a scheme: `java\tscript:`)."""
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and url.lower().startswith(
+        ("http://", "https://")
+    )
 
 
 def timelinejs(
