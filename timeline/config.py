@@ -5,9 +5,11 @@ from __future__ import annotations
 import getpass
 import os
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
+import orjson
 from pydantic import BaseModel, ConfigDict
 
 from timeline.domain.values import MAX_NAME_LENGTH
@@ -96,8 +98,12 @@ def check_recorder(name: str, where: str) -> str:
 
 
 def _postgres_env(url: str) -> dict[str, str]:
+    """The store's environment from a postgresql:// URL, read as libpq reads it: user,
+    password and database percent-decoded, and every query parameter (sslmode, …)
+    passed to the driver. A URL without a password leaves libpq to find one
+    ($PGPASSWORD, ~/.pgpass), so it need not appear on a command line."""
     parts = urlsplit(url)
-    dbname = parts.path.lstrip("/")
+    dbname = unquote(parts.path.lstrip("/"))
     try:
         port = parts.port
     except ValueError:
@@ -108,19 +114,36 @@ def _postgres_env(url: str) -> dict[str, str]:
         raise InvalidInputError("--db: the PostgreSQL URL's port must be a number from 1 to 65535")
     if not parts.hostname or not dbname:
         raise InvalidInputError("--db: a PostgreSQL URL needs a host and a database name")
+    params: dict[str, str] = {}
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key not in _libpq_options() or key in _URL_PARTS:
+            raise InvalidInputError(f"--db: {key!r} is not a connection parameter this URL can set")
+        params[key] = value
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": "timeline.persistence.postgres:TimelinePostgresFactory",
         "POSTGRES_DBNAME": dbname,
-        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_HOST": unquote(parts.hostname),
         "POSTGRES_PORT": str(port or 5432),
-        "POSTGRES_USER": parts.username or "postgres",
-        "POSTGRES_PASSWORD": parts.password or "",
+        "POSTGRES_USER": unquote(parts.username or "") or os.environ.get("PGUSER") or "postgres",
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "TIMELINE_PG_PARAMS": orjson.dumps(params).decode(),
         "POSTGRES_POOL_SIZE": "2",
         "POSTGRES_MAX_OVERFLOW": "4",
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_LOCK_TIMEOUT": "30",
         "APPLICATION_RECORDER_TOPIC": "timeline.persistence.postgres:PostgresTimelineRecorder",
     }
+
+
+@lru_cache(maxsize=1)
+def _libpq_options() -> frozenset[str]:
+    """The connection parameters the installed libpq knows (sslmode, sslrootcert, …)."""
+    import psycopg
+
+    return frozenset(option.keyword.decode() for option in psycopg.pq.Conninfo.get_defaults())
+
+
+_URL_PARTS = frozenset({"host", "hostaddr", "port", "dbname", "user", "password"})
 
 
 def _os_user() -> str:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 from uuid import UUID
 
+import orjson
 import psycopg
 from eventsourcing.persistence import (
     IntegrityError,
@@ -30,8 +31,10 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,
+    PostgresFactory,
     PostgresTrackingRecorder,
 )
+from eventsourcing.utils import Environment
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
@@ -52,6 +55,22 @@ DDL_LOCK_KEY = 0x74696D656C696E65  # "timeline": serialises schema creation acro
 CREATE_RETRIES = 5
 
 _T = TypeVar("_T")
+
+
+class TimelinePostgresFactory(PostgresFactory):
+    """The library's factory, with the URL's own connection parameters (sslmode, …).
+
+    They are passed to libpq as given, and an empty password is left out, so that
+    libpq's own sources ($PGPASSWORD, ~/.pgpass, $PGSSLMODE, …) apply as in psql.
+    """
+
+    def __init__(self, env: Environment) -> None:
+        super().__init__(env)
+        kwargs = self.datastore.pool.kwargs
+        assert isinstance(kwargs, dict)
+        kwargs.update(orjson.loads(env.get("TIMELINE_PG_PARAMS") or "{}"))
+        if not kwargs.get("password"):
+            kwargs.pop("password", None)
 
 
 class PostgresTimelineRecorder(PostgresApplicationRecorder):
