@@ -242,7 +242,18 @@ def history(result: HistoryResult, fmt: Format) -> None:
         ]
         write_csv(
             rows,
-            ["version", "event", "position", "recorded_at", "recorded_by", "reason", "field", "from", "to"],
+            [
+                "version",
+                "event",
+                "position",
+                "recorded_at",
+                "recorded_by",
+                "store_user",
+                "reason",
+                "field",
+                "from",
+                "to",
+            ],
         )
     else:
         table = SafeTable(
@@ -264,7 +275,7 @@ def history(result: HistoryResult, fmt: Format) -> None:
                     changes.append(_short(change["from"]), style="red")
                     changes.append(" → ")
                 changes.append(_short(change["to"]), style="green")
-            recorded = f"{v.recorded_at}\nby {v.recorded_by} @{v.position}"
+            recorded = f"{v.recorded_at}\nby {_who(v.recorded_by, v.store_user)} @{v.position}"
             event = v.event + (f"\n{v.reason}" if v.reason else "")
             table.add_row(str(v.version), event, recorded, changes)
         stdout.print(table)
@@ -275,6 +286,13 @@ def _short(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "…"
 
 
+def _who(recorded_by: str, store_user: str | None) -> str:
+    """`--as` name, and the store's own name for the writer when it differs."""
+    if store_user and store_user != recorded_by:
+        return f"{recorded_by} (as {store_user})"
+    return recorded_by
+
+
 def log(entries: list[LogEntry], fmt: Format) -> None:
     rows = [e.to_json() for e in entries]
     if fmt is Format.json:
@@ -282,14 +300,20 @@ def log(entries: list[LogEntry], fmt: Format) -> None:
     elif fmt is Format.ndjson:
         write_ndjson(rows)
     elif fmt is Format.csv:
-        write_csv(rows, ["position", "event", "recorded_at", "recorded_by", "version", "fact", "name"])
+        columns = ["position", "event", "recorded_at", "recorded_by", "store_user", "version", "fact", "name"]
+        write_csv(rows, columns)
     else:
         table = SafeTable(title_justify="left")
         for column in ("position", "event", "fact / name", "v", "recorded_at", "by"):
             table.add_column(column)
         for e in entries:
             table.add_row(
-                str(e.position), e.event, e.fact or e.name or "", str(e.version), e.recorded_at, e.recorded_by
+                str(e.position),
+                e.event,
+                e.fact or e.name or "",
+                str(e.version),
+                e.recorded_at,
+                _who(e.recorded_by, e.store_user),
             )
         stdout.print(table)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from eventsourcing.persistence import PersistenceError
 
 from timeline.application import Timeline
@@ -13,6 +15,8 @@ from timeline.persistence.transient import RETRIES, backoff, is_transient
 def open_timeline(settings: Settings) -> Timeline:
     """The record at `settings.db`, with its tables created on first use."""
     env = settings.to_env()
+    if not settings.is_postgres:
+        _create_private(settings.db)
     if settings.is_postgres:
         from timeline.persistence.postgres import PostgresTimelineView
 
@@ -38,6 +42,18 @@ def open_timeline(settings: Settings) -> Timeline:
                 message = _clean(error, settings)
                 raise StoreError(f"cannot open the store {settings.display_db}: {message}") from None
             raise
+
+
+def _create_private(path: str) -> None:
+    """Create a new SQLite file readable and writable by its owner only (0600): the
+    record may hold sensitive sources. (SQLite gives its -wal and -shm files the
+    database file's permissions.) An existing file is left as it is."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise StoreError(f"cannot create the store {path}: {error.strerror or error}") from None
 
 
 def _clean(error: Exception, settings: Settings) -> str:

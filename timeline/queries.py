@@ -454,6 +454,7 @@ def log_entries(rows: list[dict[str, Any]]) -> list[LogEntry]:
                 recorded_at=row["recorded_at"],
                 recorded_by=row["recorded_by"],
                 version=row["version"],
+                store_user=row.get("store_user"),
                 **about,
             )
         )

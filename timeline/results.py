@@ -124,6 +124,8 @@ class Version(Result):
     recorded_by: str
     reason: str | None
     changes: dict[str, dict[str, Any]]
+    store_user: str | None = None
+    """Who the store knows wrote it (PostgreSQL role, OS user); null before it was kept."""
 
 
 class HistoryResult(Result):
@@ -143,6 +145,7 @@ class LogEntry(Result):
     version: int
     fact: str | None = None
     name: str | None = None
+    store_user: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)

@@ -49,7 +49,7 @@ from timeline.domain.values import (
 TOPIC_PREFIX = "timeline:"
 
 ENVELOPE_FIELDS = frozenset(
-    {"originator_id", "originator_version", "timestamp", "originator_topic", "recorded_by"}
+    {"originator_id", "originator_version", "timestamp", "originator_topic", "recorded_by", "store_user"}
 )
 """Fields set by the system, never by a journal line."""
 
@@ -80,6 +80,9 @@ class Event(BaseModel, CanMutateAggregate[UUID]):
     originator_version: int
     timestamp: datetime
     recorded_by: Short = ""
+    store_user: Short = ""
+    """Who the store itself knows wrote the event (the PostgreSQL role, the OS user for
+    SQLite), set by the recorder; `recorded_by` is who the writer said they were."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

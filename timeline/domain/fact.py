@@ -211,6 +211,14 @@ def apply_to_state(state: dict[str, Any], event: Event) -> dict[str, Any]:
 
 
 _ENVELOPE = frozenset(
-    {"originator_id", "originator_version", "timestamp", "originator_topic", "recorded_by", "class_version"}
+    {
+        "originator_id",
+        "originator_version",
+        "timestamp",
+        "originator_topic",
+        "recorded_by",
+        "store_user",
+        "class_version",
+    }
 )
 _REPORTED_NAMES = frozenset(cls.__name__ for cls in FACT_EVENTS)

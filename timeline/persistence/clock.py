@@ -66,9 +66,10 @@ class RecordingClock:
         return parse_timestamp(self.decode(bytes(state))["timestamp"])
 
     def stamp(
-        self, events: Sequence[StoredEvent], now: datetime, last_state: bytes | None
+        self, events: Sequence[StoredEvent], now: datetime, last_state: bytes | None, store_user: str
     ) -> Sequence[StoredEvent]:
-        """The events with their recorded_at set (see the module docstring)."""
+        """The events with their recorded_at set (see the module docstring), and the
+        name the store knows their writer by (`store_user`)."""
         if self.keep or not events:
             return events
         first = recorded_at(now, self.last(last_state))
@@ -76,6 +77,7 @@ class RecordingClock:
         for n, event in enumerate(events):
             state = self.decode(event.state)
             state["timestamp"] = format_timestamp(first + n * TICK)
+            state["store_user"] = store_user
             stamped.append(
                 StoredEvent(event.originator_id, event.originator_version, event.topic, self.encode(state))
             )

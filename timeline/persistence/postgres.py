@@ -48,7 +48,13 @@ from timeline.persistence.schema import (
     SELECT_SQL,
     schema_digest,
 )
-from timeline.projections.views import APPLICATION_NAME, READ_MODEL_VERSION, SCHEMA, TimelineView
+from timeline.projections.views import (
+    ADDED_COLUMNS,
+    APPLICATION_NAME,
+    READ_MODEL_VERSION,
+    SCHEMA,
+    TimelineView,
+)
 
 DIGESTS_TABLE = "timeline_digests"
 DDL_LOCK_KEY = 0x74696D656C696E65  # "timeline": serialises schema creation across processes
@@ -118,14 +124,15 @@ class PostgresTimelineRecorder(PostgresApplicationRecorder):
         # the server's clock are the ones every later writer will see.
         curs.execute(
             SQL(
-                "SELECT clock_timestamp() AS now, notification_id AS last, state FROM {0} "
+                "SELECT clock_timestamp() AS now, session_user AS who, notification_id AS last, state "
+                "FROM {0} "
                 "RIGHT JOIN (SELECT MAX(notification_id) AS m FROM {0}) AS top "
                 "ON notification_id = top.m"
             ).format(self._events)
         )
         row = curs.fetchone()
         assert row is not None
-        stamped = self.clock.stamp(stored_events, row["now"], row["state"])
+        stamped = self.clock.stamp(stored_events, row["now"], row["state"], str(row["who"])[:200])
         pg_events = [
             self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
             for e in stamped
@@ -265,6 +272,12 @@ class PostgresTimelineView(PostgresTrackingRecorder, TimelineView):
             curs.execute(self._lock_statements[-1])
         self.drop_outdated(curs)
         super()._create_table(curs)
+        for table, column in ADDED_COLUMNS:
+            curs.execute(
+                SQL('ALTER TABLE {0}.{1} ADD COLUMN IF NOT EXISTS {2} TEXT COLLATE "C"').format(
+                    Identifier(self.datastore.schema), Identifier(table), Identifier(column)
+                )
+            )
         _record_schema(self, curs, "views")
 
     def forget_schema(self, cursor: Any) -> None:

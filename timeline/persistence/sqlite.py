@@ -7,6 +7,8 @@ IMMEDIATE`), so a view update never races an appender into SQLITE_BUSY.
 
 from __future__ import annotations
 
+import os
+import pwd
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -39,7 +41,13 @@ from timeline.persistence.schema import (
     SELECT_SQL,
     schema_digest,
 )
-from timeline.projections.views import APPLICATION_NAME, READ_MODEL_VERSION, SCHEMA, TimelineView
+from timeline.projections.views import (
+    ADDED_COLUMNS,
+    APPLICATION_NAME,
+    READ_MODEL_VERSION,
+    SCHEMA,
+    TimelineView,
+)
 
 DIGESTS_TABLE = """CREATE TABLE IF NOT EXISTS timeline_digests (
     last_position BIGINT PRIMARY KEY, first_position BIGINT NOT NULL, head BLOB NOT NULL)"""
@@ -75,7 +83,9 @@ class SQLiteTimelineRecorder(SQLiteApplicationRecorder):
         if stored_events:
             c.execute(f"SELECT state FROM {self.events_table_name} ORDER BY rowid DESC LIMIT 1")  # noqa: S608
             last = c.fetchone()
-            stored_events = self.clock.stamp(stored_events, datetime.now(UTC), last[0] if last else None)
+            stored_events = self.clock.stamp(
+                stored_events, datetime.now(UTC), last[0] if last else None, os_user()
+            )
         positions = super()._insert_events(c, stored_events, **kwargs)
         if positions:
             # This transaction holds the write lock, so the head read here is the last one.
@@ -199,6 +209,10 @@ class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
                 migration = self._max_tracking_id(self.table_migration_identifier, c)
             self.tracking_migration_current = self.tracking_migration_previous = migration
             self._create_table(c)
+            for table, column in ADDED_COLUMNS:
+                c.execute(f"PRAGMA table_info({table})")
+                if column not in {row[1] for row in c.fetchall()}:
+                    c.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
             _record_schema(c, "views", digest)
 
     def forget_schema(self, cursor: Any) -> None:
@@ -215,6 +229,14 @@ class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
 
     def reset_tracking(self, cursor: Any) -> None:
         cursor.execute("DELETE FROM tracking WHERE application_name = ?", (APPLICATION_NAME,))
+
+
+def os_user() -> str:
+    """The operating-system user this process runs as: who SQLite knows wrote an event."""
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name[:200]
+    except (KeyError, AttributeError, OSError):
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 def _schema_digest(datastore: SQLiteDatastore, component: str, version_table: str = "") -> str | None:

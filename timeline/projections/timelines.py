@@ -87,6 +87,7 @@ class TimelineProjection:
                 "subject": subject,
                 "originator_id": originator_id,
                 "version": version,
+                "store_user": payload.get("store_user") or None,
             }
         )
         if name in _REPORTED or name in _AMENDMENTS:
@@ -133,6 +134,7 @@ class TimelineProjection:
             "record": record,
             "valid_from": position,
             "valid_to": None,
+            "store_user": payload.get("store_user") or None,
         }
         entry_rows = self._entries(batch, key, record, previous, position)
         batch.facts.append(fact_row)

@@ -30,7 +30,7 @@ SCHEMA = [
         fact_key TEXT NOT NULL, version INTEGER NOT NULL, position BIGINT NOT NULL,
         recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, event TEXT NOT NULL,
         reason TEXT, changes TEXT NOT NULL, record TEXT NOT NULL,
-        valid_from BIGINT NOT NULL, valid_to BIGINT,
+        valid_from BIGINT NOT NULL, valid_to BIGINT, store_user TEXT,
         PRIMARY KEY (fact_key, version))""",
     "CREATE INDEX IF NOT EXISTS tl_facts_open ON tl_facts (fact_key) WHERE valid_to IS NULL",
     """CREATE TABLE IF NOT EXISTS tl_entries (
@@ -64,9 +64,13 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS tl_log (
         position BIGINT PRIMARY KEY, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
         event TEXT NOT NULL, subject TEXT NOT NULL, originator_id TEXT NOT NULL,
-        version INTEGER NOT NULL)""",
+        version INTEGER NOT NULL, store_user TEXT)""",
     "CREATE INDEX IF NOT EXISTS tl_log_recorded_at ON tl_log (recorded_at)",
 ]
+
+ADDED_COLUMNS = (("tl_facts", "store_user"), ("tl_log", "store_user"))
+"""Text columns added after a table was first created: `create_table` adds them to
+older stores (NULL in rows projected before: those events did not record it)."""
 
 MERGE_SUBJECTS = 64
 """Up to this many subjects, a limited timeline merges per-subject index runs."""
@@ -94,6 +98,7 @@ _INSERTS = {
         "record",
         "valid_from",
         "valid_to",
+        "store_user",
     ),
     "tl_entries": (
         "kind",
@@ -128,7 +133,16 @@ _INSERTS = {
         "valid_from",
         "valid_to",
     ),
-    "tl_log": ("position", "recorded_at", "recorded_by", "event", "subject", "originator_id", "version"),
+    "tl_log": (
+        "position",
+        "recorded_at",
+        "recorded_by",
+        "event",
+        "subject",
+        "originator_id",
+        "version",
+        "store_user",
+    ),
 }
 _GETTERS = {table: operator.itemgetter(*cols) for table, cols in _INSERTS.items()}
 INSERT_SQL = {
@@ -614,7 +628,7 @@ class TimelineView(ABC):
         limit = "" if as_of is None else f" AND position <= {int(as_of)}"
         rows = self.query(
             "SELECT version, event, position, recorded_at, recorded_by, reason, changes, "  # noqa: S608
-            "CASE WHEN version = 1 THEN record END "
+            "CASE WHEN version = 1 THEN record END, store_user "
             f"FROM tl_facts WHERE fact_key = ?{limit} ORDER BY version",
             (key,),
         )
@@ -633,13 +647,14 @@ class TimelineView(ABC):
                     "recorded_by": r[4],
                     "reason": r[5],
                     "changes": changes,
+                    "store_user": r[8],
                 }
             )
         return versions
 
     def log(self, since: int, limit: int | None, as_of: int | None) -> list[Row]:
         statement = (
-            "SELECT position, recorded_at, recorded_by, event, subject, version FROM tl_log "
+            "SELECT position, recorded_at, recorded_by, event, subject, version, store_user FROM tl_log "
             "WHERE position > ?"
         )
         params: list[Any] = [since]
@@ -657,6 +672,7 @@ class TimelineView(ABC):
                 "event": r[3],
                 "subject": r[4],
                 "version": r[5],
+                "store_user": r[6],
             }
             for r in self.query(statement, params)
         ]
