@@ -14,7 +14,7 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
+from eventsourcing.persistence import IntegrityError, Notification, PersistenceError, StoredEvent
 from eventsourcing.utils import get_topic
 
 from timeline.domain.catalogue import FACT_TYPES
@@ -315,7 +315,11 @@ class Timeline(Application):
                     batch = ViewBatch()
                     projection = TimelineProjection(view.lookups(cursor))
                     for notification in notifications:
-                        name, payload = self._payload(notification)
+                        try:
+                            name, payload = self._payload(notification)
+                        except (ValueError, LookupError) as error:
+                            self._unreadable(batch, notification, error)
+                            continue
                         projection.process(
                             batch,
                             name,
@@ -392,6 +396,29 @@ class Timeline(Application):
     def payload_of(self, stored: StoredEvent) -> tuple[str, dict[str, Any]]:
         """(event type, stored fields) of a stored event, upcast to the current class version."""
         return self._payload(stored)
+
+    def _unreadable(self, batch: ViewBatch, stored: Notification, error: Exception) -> None:
+        """An event that cannot be decoded (a corrupt or unknown stored state) is left out
+        of the read models but kept in the log index, so reads of every other subject,
+        `log` and `verify` still work; the caller is told its position."""
+        batch.log.append(
+            {
+                "position": stored.id,
+                "recorded_at": "",
+                "recorded_by": "",
+                "event": "(unreadable)",
+                "subject": "",
+                "originator_id": _hex(stored.originator_id),
+                "version": stored.originator_version,
+                "store_user": None,
+            }
+        )
+        batch.last_position = stored.id
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        self.notes.append(
+            f"the event at position {stored.id} cannot be read ({type(error).__name__}: {reason}); "
+            "it is left out of the timelines: run `timeline verify`"
+        )
 
     def _decode_state(self, state: bytes) -> dict[str, Any]:
         if self.mapper.cipher:
