@@ -70,7 +70,25 @@ class Timeline(Application):
         clock.decode, clock.encode = self._decode_state, self._encode_state
         self.notes: list[str] = []
         """Things a caller should tell the user that are not failures (see `_catch_up`)."""
+        self.read_only: str | None = None
+        """Set (to the store's name) when the store cannot be written here."""
+        self._scratch: Path | None = None
 
+    def read_only_copy(self, store: str, scratch: Path) -> None:
+        """This record is a scratch copy of `store`, which cannot be written here: it
+        answers reads and verify, refuses writes, and is deleted on close."""
+        self.read_only, self._scratch = store, scratch
+        self.notes.append(f"{store} cannot be written here: answering from a scratch copy of it")
+
+    def close(self) -> None:
+        super().close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    def _refuse_writes(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.read_only} cannot be written here (read-only); nothing was written")
     # --- writing ------------------------------------------------------------------
 
     def append(
@@ -87,6 +105,8 @@ class Timeline(Application):
         Objects the store already holds are counted as present and not written again,
         so appending the same journal twice writes nothing the second time.
         """
+        if not dry_run:
+            self._refuse_writes()
         with ExitStack() as stack:
             files = [(name, _materialise(name, stack)) for name in paths]
             # Valid entries are spooled in compact form, so the write pass neither
@@ -118,6 +138,7 @@ class Timeline(Application):
         With `expected_version`, an amendment is refused with ConflictError unless the
         fact is still at that version when it is written (checked again on retry).
         """
+        self._refuse_writes()
         entry = parse_object(obj, where, 1)
         if isinstance(entry, JournalError):
             raise InvalidInputError(entry.message)
@@ -137,6 +158,22 @@ class Timeline(Application):
         written, held = self._write_with_retries([entry], recorded_by, expected_version, by_state=True)
         self._catch_up()
         return AppendResult(appended=written, present=held)
+
+    def refresh(self) -> None:
+        """Bring the read models up to the log before a query.
+
+        If they cannot be written (a full disk, a role without write rights), the
+        query is answered from them as they stand, with a note of how far behind the
+        log they are: reading never needs write access.
+        """
+        try:
+            self.project()
+        except StoreError as error:
+            behind = self.view.tracking_position()
+            log = self.recorder.max_notification_id() or 0
+            self.notes.append(
+                f"answering from the read models as of position {behind} (the log is at {log}): {error}"
+            )
 
     def _catch_up(self) -> None:
         """Bring the read models up to the log after a write that committed.
@@ -368,6 +405,7 @@ class Timeline(Application):
         against one store: the tracking position makes each section apply exactly once.
         `on_applied(events, position)` is called after each catch-up that applied any.
         """
+        self._refuse_writes()
         deadline = None if max_seconds is None else time.monotonic() + max_seconds
         total = 0
         failures = 0
@@ -451,6 +489,7 @@ class Timeline(Application):
 
     def replay(self, progress: Progress | None = None) -> ReplayResult:
         """Drop the read models and rebuild them from position 0."""
+        self._refuse_writes()
         started = time.perf_counter()
         with self.view.transaction(commit=True) as cursor:
             self.view.clear(cursor)

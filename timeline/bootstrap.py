@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 from eventsourcing.persistence import PersistenceError
 
@@ -15,7 +18,11 @@ from timeline.persistence.transient import RETRIES, backoff, is_transient
 def open_timeline(settings: Settings) -> Timeline:
     """The record at `settings.db`, with its tables created on first use."""
     env = settings.to_env()
-    if not settings.is_postgres:
+    scratch = None
+    if settings.is_read_only:
+        scratch = _scratch_copy(settings.db)
+        env["SQLITE_DBNAME"] = str(scratch / "timeline.db")
+    elif not settings.is_postgres:
         _create_private(settings.db)
     if settings.is_postgres:
         from timeline.persistence.postgres import PostgresTimelineView
@@ -28,7 +35,10 @@ def open_timeline(settings: Settings) -> Timeline:
     attempt = 0
     while True:
         try:
-            return Timeline(env=env, view_class=view_class)
+            app = Timeline(env=env, view_class=view_class)
+            if scratch is not None:
+                app.read_only_copy(settings.display_db, scratch)
+            return app
         except TimelineError:
             raise
         except Exception as error:
@@ -42,6 +52,23 @@ def open_timeline(settings: Settings) -> Timeline:
                 message = _clean(error, settings)
                 raise StoreError(f"cannot open the store {settings.display_db}: {message}") from None
             raise
+
+
+def _scratch_copy(path: str) -> Path:
+    """A private copy of a store that cannot be written here (file and any WAL), so it
+    can be read, caught up and verified without touching the original."""
+    folder = Path(tempfile.mkdtemp(prefix="timeline-read-only-"))
+    try:
+        for suffix in ("", "-wal"):
+            source = Path(path + suffix)
+            if source.exists():
+                target = folder / ("timeline.db" + suffix)
+                shutil.copyfile(source, target)
+                target.chmod(0o600)
+    except OSError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise StoreError(f"cannot read the store {path}: {error.strerror or error}") from None
+    return folder
 
 
 def _create_private(path: str) -> None:

@@ -59,6 +59,16 @@ class Settings(BaseModel):
             port = ""
         return f"{parts.scheme}://{user}{host}{port}{parts.path}"
 
+    @property
+    def is_read_only(self) -> bool:
+        """A SQLite store that exists but cannot be written here (a read-only file,
+        directory or mount): it is read from a scratch copy (see `open_timeline`)."""
+        if self.is_postgres or self.db.startswith("file:") or self.db == ":memory:":
+            return False
+        path = Path(self.db)
+        parent = path.parent if str(path.parent) else Path(".")
+        return path.is_file() and not (_writable(path) and _writable(parent))
+
     def to_env(self) -> dict[str, str]:
         """The eventsourcing environment for this store."""
         if self.is_postgres:
@@ -71,7 +81,7 @@ class Settings(BaseModel):
         parent = path.parent if str(path.parent) else Path(".")
         if not parent.exists():
             raise StoreError(f"cannot open database {self.db!r}: directory {str(parent)!r} does not exist")
-        if not os.access(parent, os.W_OK) and not (path.exists() and os.access(path, os.W_OK)):
+        if not _writable(parent) and not path.exists():
             raise StoreError(f"cannot open database {self.db!r}: directory {str(parent)!r} is not writable")
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
@@ -144,6 +154,11 @@ def _libpq_options() -> frozenset[str]:
 
 
 _URL_PARTS = frozenset({"host", "hostaddr", "port", "dbname", "user", "password"})
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write `path` (False on a read-only mount, even for root)."""
+    return os.access(path, os.W_OK)
 
 
 def _os_user() -> str:

@@ -28,7 +28,7 @@ def history(
 ) -> None:
     """Every version of one fact: what changed (field, from, to), when, by whom, why."""
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.project()
+        timeline.refresh()
         result = queries.history(timeline.view, fact, as_of)
     render.history(result, fmt)
 
@@ -61,7 +61,7 @@ def log(
 ) -> None:
     """The event log in position order."""
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.project()
+        timeline.refresh()
         position = queries.resolve_as_of(timeline.view, as_of)
         entries = queries.log_entries(timeline.view.log(since, limit, position))
     render.log(entries, fmt)

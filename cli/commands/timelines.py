@@ -13,7 +13,7 @@ from timeline import queries
 
 def _timeline(ctx: typer.Context, query: queries.TimelineQuery, fmt: Format, db: str | None) -> None:
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.project()
+        timeline.refresh()
         result = queries.timeline(timeline.view, query)
     render.timeline(result, fmt)
 
@@ -88,7 +88,7 @@ def _listing(
     ctx: typer.Context, kind: str, fmt: Format, as_of: str | None, db: str | None, limit: int | None = None
 ) -> None:
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.project()
+        timeline.refresh()
         result = queries.subjects(timeline.view, kind, as_of, limit)
     render.subjects(result, fmt)
 
@@ -113,7 +113,7 @@ def locations(
         _listing(ctx, "location", fmt, as_of, db, limit)
         return
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.project()
+        timeline.refresh()
         result = queries.place_hierarchy(timeline.view, as_of)
     render.places(result, fmt, tree=True)
 
@@ -127,7 +127,7 @@ def place(
 ) -> None:
     """Every place of that name, with the places it lies within, its key and fact count."""
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.project()
+        timeline.refresh()
         result = queries.places_named(timeline.view, name, as_of)
     render.places(result, fmt, tree=False)
 

@@ -24,7 +24,7 @@ GAZETTEER = ("ActorRegistered", "LocationRegistered", "AliasAdded", "AliasMoved"
 
 def entity_history(app: Timeline, kind: str, name: str, as_of: str | None = None) -> EntityHistoryResult:
     """Every statement about the actor or place `name` up to `as_of`."""
-    app.project()
+    app.refresh()  # a read: works on a store that cannot be written
     view = app.view
     position = resolve_as_of(view, as_of)
     place_path: list[str] | None = None

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.sqlite import SQLiteDatastore
 
-from timeline.errors import IntegrityFailure, InvalidInputError
+from timeline.errors import IntegrityFailure, InvalidInputError, StoreError
 from timeline.persistence.chain import GENESIS, link
 from timeline.persistence.clock import parse_timestamp
 from timeline.persistence.sqlite import SQLiteTimelineView
@@ -141,8 +141,19 @@ def _recorded_at(app: Timeline, state: bytes) -> tuple[datetime | None, str | No
 
 
 def compare_with_replay(app: Timeline, position: int) -> str | None:
-    """None if the read models equal a fresh replay up to `position`, else what differs."""
-    app.project(until=position)
+    """None if the read models equal a fresh replay up to `position`, else what differs.
+
+    Read models that cannot be brought up to `position` (a full disk, a role without
+    write rights) are compared as far as they go, with a note saying so.
+    """
+    try:
+        app.project(until=position)
+    except StoreError as error:
+        behind = app.view.tracking_position()
+        app.notes.append(
+            f"verify: views compared up to position {behind} only (the log is at {position}): {error}"
+        )
+        position = min(position, behind)
     with tempfile.TemporaryDirectory(prefix="timeline-verify-") as scratch:
         datastore = SQLiteDatastore(str(Path(scratch) / "replay.db"))
         try:

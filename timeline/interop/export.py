@@ -38,7 +38,7 @@ def select(
     record: Timeline, kind: str | None, subject: str | None, as_of: str | None
 ) -> tuple[set[str] | None, int | None]:
     """(fact ids of the selection, or None for all; the as-of log position)."""
-    record.project()
+    record.refresh()
     position = resolve_as_of(record.view, as_of)
     if kind is None or subject is None:
         return None, position
