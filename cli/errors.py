@@ -1,5 +1,7 @@
 """One place where library errors become one stderr line and an exit code."""
 
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,6 +20,11 @@ def handle_errors() -> Iterator[None]:
         yield
     except typer.Exit:
         raise
+    except BrokenPipeError:
+        # The reader went away (`timeline log -f ndjson | head`): stop quietly. stdout is
+        # pointed at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None
     except JournalInvalidError as error:
         for problem in error.problems:
             stderr.print(problem, markup=False)

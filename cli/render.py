@@ -1,7 +1,7 @@
 """Writing results as a table (rich), JSON, NDJSON or CSV. Chooses a format, nothing more."""
 
 import csv
-import io
+import itertools
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -13,7 +13,9 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from cli.errors import stderr as errors
 from cli.options import Format
+from timeline.queries import TimelineStream
 from timeline.results import (
     EntityHistoryResult,
     HistoryResult,
@@ -72,13 +74,66 @@ def write_ndjson(rows: Iterable[dict[str, Any]]) -> None:
     sys.stdout.flush()
 
 
-def write_csv(rows: list[dict[str, Any]], columns: list[str]) -> None:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+def write_csv(rows: Iterable[dict[str, Any]], columns: list[str]) -> None:
+    """CSV with a header, written row by row as `rows` are read."""
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _flat(row.get(k)) for k in columns})
-    sys.stdout.write(buffer.getvalue())
+    sys.stdout.flush()
+
+
+def write_json_stream(head: dict[str, Any], key: str, items: Iterable[Any]) -> None:
+    """`{**head, key: [items…]}` as compact JSON (the bytes `write_json` would write),
+    each item written as it is read."""
+    out = sys.stdout
+    opening = orjson.dumps(head).decode()[:-1]
+    out.write(opening + ("," if head else "") + orjson.dumps(key).decode() + ":[")
+    for n, item in enumerate(items):
+        out.write(("," if n else "") + orjson.dumps(item).decode())
+    out.write("]}\n")
+    out.flush()
+
+
+def write_json_array(items: Iterable[Any]) -> None:
+    """A JSON array, each item written as it is read."""
+    out = sys.stdout
+    out.write("[")
+    for n, item in enumerate(items):
+        out.write(("," if n else "") + orjson.dumps(item).decode())
+    out.write("]\n")
+    out.flush()
+
+
+TABLE_CAP = 1000
+"""Rows a table shows at most; more is a note pointing at --limit and NDJSON/CSV."""
+
+
+def _capped(items: Iterable[Any], what: str) -> list[Any]:
+    shown = list(itertools.islice(items, TABLE_CAP + 1))
+    if len(shown) > TABLE_CAP:
+        errors.print(
+            f"note: showing the first {TABLE_CAP} {what} only; use --limit, or --format ndjson or csv "
+            "for all of them",
+            markup=False,
+        )
+        shown = shown[:TABLE_CAP]
+    return shown
+
+
+def timeline_stream(stream: TimelineStream, fmt: Format) -> None:
+    """A timeline written as its entries are read (tables: the first TABLE_CAP)."""
+    entries = (e.to_json() for e in stream.entries)
+    if fmt is Format.json:
+        head = {"subject": stream.subject.to_json(), "as_of": stream.as_of}
+        write_json_stream(head, "entries", entries)
+    elif fmt is Format.ndjson:
+        write_ndjson(entries)
+    elif fmt is Format.csv:
+        write_csv(entries, ENTRY_COLUMNS + (["place"] if stream.subject.kind == "location" else []))
+    else:
+        shown = _capped(stream.entries, "entries")
+        timeline(TimelineResult(subject=stream.subject, as_of=stream.as_of, entries=shown), fmt)
 
 
 def _flat(value: Any) -> Any:
@@ -293,10 +348,11 @@ def _who(recorded_by: str, store_user: str | None) -> str:
     return recorded_by
 
 
-def log(entries: list[LogEntry], fmt: Format) -> None:
-    rows = [e.to_json() for e in entries]
+def log(entries: Iterable[LogEntry], fmt: Format) -> None:
+    """The log, written as it is read (tables: the first TABLE_CAP events)."""
+    rows = (e.to_json() for e in entries)
     if fmt is Format.json:
-        write_json(rows)
+        write_json_array(rows)
     elif fmt is Format.ndjson:
         write_ndjson(rows)
     elif fmt is Format.csv:
@@ -306,7 +362,7 @@ def log(entries: list[LogEntry], fmt: Format) -> None:
         table = SafeTable(title_justify="left")
         for column in ("position", "event", "fact / name", "v", "recorded_at", "by"):
             table.add_column(column)
-        for e in entries:
+        for e in _capped(entries, "events"):
             table.add_row(
                 str(e.position),
                 e.event,

@@ -6,6 +6,8 @@ replaying the log; `as_of` is a log position, resolved by `resolve_as_of`.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -83,13 +85,33 @@ def occurred_bound(value: str | None, *, end: bool, option: str) -> str | None:
     return parsed.end if end else parsed.start
 
 
+@dataclass(frozen=True)
+class TimelineStream:
+    """A timeline whose entries are read from the store as they are consumed, so that
+    writing them out (NDJSON, CSV) takes memory that does not grow with the timeline."""
+
+    subject: Subject
+    as_of: str | None
+    entries: Iterator[TimelineEntry]
+
+
 def timeline(view: TimelineView, query: TimelineQuery) -> TimelineResult:
     """The entries of one actor, location (with everything within it) or incident."""
+    stream = timeline_stream(view, query, peek=None)
+    return TimelineResult(subject=stream.subject, as_of=stream.as_of, entries=list(stream.entries))
+
+
+def timeline_stream(view: TimelineView, query: TimelineQuery, *, peek: int | None = 1000) -> TimelineStream:
+    """`timeline`, with entries streamed. The subject's shown spelling (when it is not
+    registered) is taken from the first `peek` entries (None: all of them)."""
     if query.kind not in KINDS:
         raise InvalidInputError(f"unknown subject kind {query.kind!r}")
     position = resolve_as_of(view, query.as_of)
     if query.kind == "location":
-        return _location_timeline(view, query, position)
+        # Location timelines resolve each entry's place against the whole place tree;
+        # they are read whole (not streamed) for now.
+        result = _location_timeline(view, query, position)
+        return TimelineStream(result.subject, result.as_of, iter(result.entries))
     if query.kind == "incident":
         canon = query.name.strip()
         keys = [canon]
@@ -103,7 +125,8 @@ def timeline(view: TimelineView, query: TimelineQuery) -> TimelineResult:
         keys = [canon]
     alias_rows = view.aliases(query.kind, keys, position) if query.kind != "incident" else []
     members = sorted(set(keys) | {alias for alias, _ in alias_rows})
-    rows = _rows(view, query, members, position)
+    pending = _iter_rows(view, query, members, position)
+    rows = list(pending) if peek is None else list(itertools.islice(pending, peek))
     entity = view.entity(query.kind, canon, position) if query.kind != "incident" else None
     if entity is None and not rows and not _has_entries(view, query.kind, members, position):
         raise NotFoundError(f"no {query.kind} {query.name!r} in the record{_as_of_note(query)}")
@@ -111,10 +134,10 @@ def timeline(view: TimelineView, query: TimelineQuery) -> TimelineResult:
     own_aliases = (
         [n for alias, n in view.aliases(query.kind, [canon], position)] if entity or alias_rows else []
     )
-    return TimelineResult(
+    return TimelineStream(
         subject=Subject(kind=query.kind, name=name, aliases=_unique(own_aliases)),
         as_of=query.as_of,
-        entries=[_entry(query.kind, row) for row in rows],
+        entries=(_entry(query.kind, row) for row in itertools.chain(rows, pending)),
     )
 
 
@@ -125,16 +148,20 @@ def _as_of_note(query: TimelineQuery) -> str:
 def _rows(
     view: TimelineView, query: TimelineQuery, members: list[str], position: int | None
 ) -> list[EntryRow]:
-    return list(
-        view.entries(
-            query.kind,
-            members,
-            as_of=position,
-            include_retracted=query.include_retracted,
-            occurred_from=occurred_bound(query.occurred_from, end=False, option="--from"),
-            occurred_to=occurred_bound(query.occurred_to, end=True, option="--to"),
-            limit=query.limit,
-        )
+    return list(_iter_rows(view, query, members, position))
+
+
+def _iter_rows(
+    view: TimelineView, query: TimelineQuery, members: list[str], position: int | None
+) -> Iterator[EntryRow]:
+    return view.entries(
+        query.kind,
+        members,
+        as_of=position,
+        include_retracted=query.include_retracted,
+        occurred_from=occurred_bound(query.occurred_from, end=False, option="--from"),
+        occurred_to=occurred_bound(query.occurred_to, end=True, option="--to"),
+        limit=query.limit,
     )
 
 
@@ -443,11 +470,15 @@ def history(view: TimelineView, fact_id: str, as_of: str | None) -> HistoryResul
     return HistoryResult(fact=fact_id.strip(), as_of=as_of, versions=[Version(**v) for v in versions])
 
 
-def log_entries(rows: list[dict[str, Any]]) -> list[LogEntry]:
-    out = []
+def log_entries(rows: Iterable[dict[str, Any]]) -> list[LogEntry]:
+    return list(iter_log_entries(rows))
+
+
+def iter_log_entries(rows: Iterable[dict[str, Any]]) -> Iterator[LogEntry]:
+    """Log index rows as LogEntry results, as they are read."""
     for row in rows:
         about = {"fact": row["subject"]} if row["event"] in _FACT_EVENTS else {"name": row["subject"]}
-        out.append(
+        yield (
             LogEntry(
                 position=row["position"],
                 event=row["event"],
@@ -458,7 +489,6 @@ def log_entries(rows: list[dict[str, Any]]) -> list[LogEntry]:
                 **about,
             )
         )
-    return out
 
 
 def _fact_events() -> frozenset[str]:

@@ -63,8 +63,7 @@ def log(
     with handle_errors(), record(ctx, db) as (timeline, _):
         timeline.refresh()
         position = queries.resolve_as_of(timeline.view, as_of)
-        entries = queries.log_entries(timeline.view.log(since, limit, position))
-    render.log(entries, fmt)
+        render.log(queries.iter_log_entries(timeline.view.iter_log(since, limit, position)), fmt)
 
 
 def verify(

@@ -14,8 +14,7 @@ from timeline import queries
 def _timeline(ctx: typer.Context, query: queries.TimelineQuery, fmt: Format, db: str | None) -> None:
     with handle_errors(), record(ctx, db) as (timeline, _):
         timeline.refresh()
-        result = queries.timeline(timeline.view, query)
-    render.timeline(result, fmt)
+        render.timeline_stream(queries.timeline_stream(timeline.view, query), fmt)
 
 
 def actor(

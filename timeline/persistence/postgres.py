@@ -15,13 +15,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 from uuid import UUID
 
 import orjson
 import psycopg
 from eventsourcing.persistence import (
+    ConnectionPoolClosedError,
     IntegrityError,
     InternalError,
     OperationalError,
@@ -57,6 +58,8 @@ from timeline.projections.views import (
 )
 
 DIGESTS_TABLE = "timeline_digests"
+STREAM_PAGE = 1000
+"""Rows fetched at a time by `stream`."""
 DDL_LOCK_KEY = 0x74696D656C696E65  # "timeline": serialises schema creation across processes
 CREATE_RETRIES = 5
 
@@ -312,6 +315,19 @@ class PostgresTimelineView(PostgresTrackingRecorder, TimelineView):
                 for statement in self._lock_statements:
                     cursor.execute(statement)
             yield cursor
+
+    def stream(self, statement: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        # A server-side (named) cursor: psycopg's ordinary cursor would fetch every row
+        # into memory at execute.
+        with (
+            suppress(ConnectionPoolClosedError),  # see SQLiteTimelineView.stream
+            self.datastore.get_connection() as connection,
+            connection.transaction(force_rollback=True),
+            connection.cursor(name="tl_stream", row_factory=tuple_row) as cursor,
+        ):
+            cursor.itersize = STREAM_PAGE
+            cursor.execute(self.sql(statement), tuple(params))  # type: ignore[arg-type]
+            yield from cursor
 
     def record_tracking(self, cursor: Any, position: int) -> None:
         self._insert_tracking(cursor, Tracking(APPLICATION_NAME, position))

@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import (
+    ConnectionPoolClosedError,
     IntegrityError,
     OperationalError,
     PersistenceError,
@@ -48,6 +49,9 @@ from timeline.projections.views import (
     SCHEMA,
     TimelineView,
 )
+
+STREAM_PAGE = 1000
+"""Rows fetched at a time by `stream`."""
 
 DIGESTS_TABLE = """CREATE TABLE IF NOT EXISTS timeline_digests (
     last_position BIGINT PRIMARY KEY, first_position BIGINT NOT NULL, head BLOB NOT NULL)"""
@@ -218,6 +222,14 @@ class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
     def forget_schema(self, cursor: Any) -> None:
         """Make the next opening run the DDL again (a replay dropped query indexes)."""
         cursor.execute(FORGET_SQL, ("views",))
+
+    def stream(self, statement: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        # A reader that stopped early (`| head`) may let the record close before this
+        # generator is finalised: its connection then has no pool to go back to.
+        with suppress(ConnectionPoolClosedError), self.transaction(commit=False) as cursor:
+            cursor.execute(statement, tuple(params))
+            while rows := cursor.sqlite_cursor.fetchmany(STREAM_PAGE):
+                yield from (tuple(row) for row in rows)
 
     def record_tracking(self, cursor: Any, position: int) -> None:
         self._insert_tracking(cursor, Tracking(APPLICATION_NAME, position))

@@ -458,6 +458,11 @@ class TimelineView(ABC):
             cursor.execute(self.sql(statement), tuple(params))
             return [tuple(row) for row in cursor.fetchall()]
 
+    @abstractmethod
+    def stream(self, statement: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """The rows of a query as the database hands them over, a page at a time, in one
+        read transaction (memory does not grow with the result)."""
+
     def resolve(self, kind: str, key: str, as_of: int | None) -> str:
         """The canonical key a name key stands for (following aliases, at most 8 hops)."""
         seen = {key}
@@ -571,7 +576,7 @@ class TimelineView(ABC):
             "JOIN tl_facts f ON f.fact_key = u.fact_key AND f.version = u.version "
             f"ORDER BY u.occurred_start, u.first_position, u.role{cap}"
         )
-        for role, name, subject, lat, lon, precision, record in self.query(statement, params):
+        for role, name, subject, lat, lon, precision, record in self.stream(statement, params):
             yield EntryRow(role, name, subject, lat, lon, precision, orjson.loads(record))
 
     def subjects(self, kind: str, as_of: int | None) -> list[tuple[str, str, int]]:
@@ -653,6 +658,10 @@ class TimelineView(ABC):
         return versions
 
     def log(self, since: int, limit: int | None, as_of: int | None) -> list[Row]:
+        return list(self.iter_log(since, limit, as_of))
+
+    def iter_log(self, since: int, limit: int | None, as_of: int | None) -> Iterator[Row]:
+        """The log index after position `since`, in position order, streamed."""
         statement = (
             "SELECT position, recorded_at, recorded_by, event, subject, version, store_user FROM tl_log "
             "WHERE position > ?"
@@ -664,8 +673,8 @@ class TimelineView(ABC):
         statement += " ORDER BY position"
         if limit is not None:
             statement += f" LIMIT {int(limit)}"
-        return [
-            {
+        for r in self.stream(statement, params):
+            yield {
                 "position": r[0],
                 "recorded_at": r[1],
                 "recorded_by": r[2],
@@ -674,8 +683,6 @@ class TimelineView(ABC):
                 "version": r[5],
                 "store_user": r[6],
             }
-            for r in self.query(statement, params)
-        ]
 
     def alias_keys_ever(self, kind: str, entity: str) -> list[str]:
         """Every alias that has ever named the entity (moved or not)."""
