@@ -108,10 +108,7 @@ def timeline_stream(view: TimelineView, query: TimelineQuery, *, peek: int | Non
         raise InvalidInputError(f"unknown subject kind {query.kind!r}")
     position = resolve_as_of(view, query.as_of)
     if query.kind == "location":
-        # Location timelines resolve each entry's place against the whole place tree;
-        # they are read whole (not streamed) for now.
-        result = _location_timeline(view, query, position)
-        return TimelineStream(result.subject, result.as_of, iter(result.entries))
+        return _location_timeline(view, query, position, peek)
     if query.kind == "incident":
         canon = query.name.strip()
         keys = [canon]
@@ -143,12 +140,6 @@ def timeline_stream(view: TimelineView, query: TimelineQuery, *, peek: int | Non
 
 def _as_of_note(query: TimelineQuery) -> str:
     return f" as of {query.as_of}" if query.as_of else ""
-
-
-def _rows(
-    view: TimelineView, query: TimelineQuery, members: list[str], position: int | None
-) -> list[EntryRow]:
-    return list(_iter_rows(view, query, members, position))
 
 
 def _iter_rows(
@@ -213,7 +204,9 @@ def _enclosing(rules: Places, candidates: tuple[str, ...]) -> str | None:
     return None
 
 
-def _location_timeline(view: TimelineView, query: TimelineQuery, position: int | None) -> TimelineResult:
+def _location_timeline(
+    view: TimelineView, query: TimelineQuery, position: int | None, peek: int | None
+) -> TimelineStream:
     place = find_place(view, query.name, query.key, position)
     if place is None:
         if query.key:
@@ -222,43 +215,42 @@ def _location_timeline(view: TimelineView, query: TimelineQuery, position: int |
         canon = view.resolve("location", normalise_name(query.name), position)
         alias_rows = view.aliases("location", [canon], position)
         members = sorted({canon} | {alias for alias, _ in alias_rows})
-        rows = _rows(view, query, members, position)
+        pending = _iter_rows(view, query, members, position)
+        rows = list(pending) if peek is None else list(itertools.islice(pending, peek))
         if not rows and not _has_entries(view, "location", members, position):
             raise NotFoundError(f"no location {query.name!r} in the record{_as_of_note(query)}")
         name = _reported_spelling(rows, canon) or query.name.strip()
-        return TimelineResult(
+        return TimelineStream(
             subject=Subject(kind="location", name=name, aliases=_unique([n for _, n in alias_rows])),
             as_of=query.as_of,
-            entries=[_entry("location", row, [row.name]) for row in rows],
+            entries=(_entry("location", row, [row.name]) for row in itertools.chain(rows, pending)),
         )
     store = view.places(position)
     rules = Places(store)
     tree = [place] if query.exact else place_tree(store, rules, place)
     filed_under = members_of(view, rules, tree, position)
-    rows = _rows(view, query, sorted(filed_under), position)
-    paths: dict[str, list[str]] = {}
-    entries = []
-    for row in rows:
-        filed = filed_under.get(row.subject)
-        if (filed or "") not in paths:
-            paths[filed or ""] = rules.path(filed) if filed else [row.name]
-        geo = None
-        if row.lat is None and filed is not None:
-            found = store.get(filed)
-            if found is not None and found.lat is not None:
-                geo = _geo(found.lat, found.lon, found.geo_precision)
-        entries.append(_entry("location", row, paths[filed or ""], geo))
     record = store.get(place)
     assert record is not None
-    return TimelineResult(
-        subject=Subject(
-            kind="location",
-            name=record.name,
-            aliases=_unique([n for _, n in view.aliases("location", [place], position)]),
-        ),
-        as_of=query.as_of,
-        entries=entries,
+    subject = Subject(
+        kind="location",
+        name=record.name,
+        aliases=_unique([n for _, n in view.aliases("location", [place], position)]),
     )
+
+    def entries() -> Iterator[TimelineEntry]:
+        paths: dict[str, list[str]] = {}
+        for row in _iter_rows(view, query, sorted(filed_under), position):
+            filed = filed_under.get(row.subject)
+            if (filed or "") not in paths:
+                paths[filed or ""] = rules.path(filed) if filed else [row.name]
+            geo = None
+            if row.lat is None and filed is not None:
+                found = store.get(filed)
+                if found is not None and found.lat is not None:
+                    geo = _geo(found.lat, found.lon, found.geo_precision)
+            yield _entry("location", row, paths[filed or ""], geo)
+
+    return TimelineStream(subject=subject, as_of=query.as_of, entries=entries())
 
 
 def place_tree(store: SQLPlaceStore, rules: Places, root: str) -> list[str]:

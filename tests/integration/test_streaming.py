@@ -28,9 +28,14 @@ SMALL, LARGE = 1_500, 6_000
 
 @pytest.fixture
 def big(store_url: str, tmp_path: Path) -> Iterator[Timeline]:
-    """`small` has SMALL facts, `large` has LARGE."""
-    lines = [a_fact(id=f"s{n}", alleged_by="small") for n in range(SMALL)]
-    lines += [a_fact(id=f"l{n}", alleged_by="large") for n in range(LARGE)]
+    """`small` has SMALL facts (targeting the place Smallville), `large` has LARGE
+    (targeting Largetown, a place registered within Largeshire)."""
+    lines: list[dict[str, object]] = [
+        {"type": "LocationRegistered", "name": "Largeshire", "kind": "region"},
+        {"type": "LocationRegistered", "name": "Largetown", "kind": "town", "within": "Largeshire"},
+    ]
+    lines += [a_fact(id=f"s{n}", alleged_by="small", target="Smallville") for n in range(SMALL)]
+    lines += [a_fact(id=f"l{n}", alleged_by="large", target="Largetown") for n in range(LARGE)]
     app = open_timeline(Settings(db=store_url, recorded_by="t"))
     app.append([str(write_journal(tmp_path / "big.ndjson", lines))], recorded_by="t")
     yield app
@@ -48,13 +53,15 @@ class _Counter(io.TextIOBase):
         return len(text)
 
 
-def _peak(app: Timeline, name: str, fmt: Format, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
-    """(peak bytes allocated, lines written) while writing one actor's timeline."""
+def _peak(
+    app: Timeline, name: str, fmt: Format, monkeypatch: pytest.MonkeyPatch, kind: str = "actor"
+) -> tuple[int, int]:
+    """(peak bytes allocated, lines written) while writing one timeline."""
     sink = _Counter()
     monkeypatch.setattr(sys, "stdout", sink)
     tracemalloc.start()
     try:
-        render.timeline_stream(queries.timeline_stream(app.view, queries.TimelineQuery("actor", name)), fmt)
+        render.timeline_stream(queries.timeline_stream(app.view, queries.TimelineQuery(kind, name)), fmt)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -71,6 +78,16 @@ def test_writing_a_timeline_takes_memory_that_does_not_grow_with_it(
     if fmt is Format.ndjson:
         assert (small_lines, large_lines) == (SMALL, LARGE)
     # Four times the entries, about the same peak (a materialised list would be ~4x).
+    assert large < 1.6 * small, (small, large)
+
+
+@pytest.mark.parametrize(("small_place", "large_place"), [("Smallville", "Largetown"), ("Smallville", "Largeshire")])
+def test_writing_a_location_timeline_takes_memory_that_does_not_grow_with_it(
+    big: Timeline, small_place: str, large_place: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small, small_lines = _peak(big, small_place, Format.ndjson, monkeypatch, kind="location")
+    large, large_lines = _peak(big, large_place, Format.ndjson, monkeypatch, kind="location")
+    assert (small_lines, large_lines) == (SMALL, LARGE)
     assert large < 1.6 * small, (small, large)
 
 
