@@ -7,7 +7,9 @@ Five checks, each reported by name:
   model was edited to match; so does deleting the heads);
 - positions: the log's positions run 1..N without gaps (they are numbered under the
   write lock, so a gap means an event was deleted);
-- recorded_at: rises strictly with position (it is set under the write lock);
+- recorded_at: never goes back as position goes forward (it is set under the write
+  lock, one microsecond apart, so moving an event to another position shows; equal
+  values are allowed for stores written before it was);
 - versions: every fact's (and statement's) versions run 1..n without gaps, in
   position order;
 - views: the read models equal a fresh replay of the log into a scratch database.
@@ -69,10 +71,10 @@ def verify(app: Timeline, expect: str | None = None, *, check_views: bool = True
             at, unreadable = _recorded_at(app, n.state)
             if problem is None and unreadable:
                 problem = f"verify: recorded_at: position {n.id} has no readable recorded_at ({unreadable})"
-            if problem is None and at is not None and recorded is not None and at <= recorded:
+            if problem is None and at is not None and recorded is not None and at < recorded:
                 problem = (
                     f"verify: recorded_at: position {n.id} was recorded at {at.isoformat()}, "
-                    f"not after position {position} ({recorded.isoformat()}): back-dated or reordered"
+                    f"before position {position} ({recorded.isoformat()}): back-dated or reordered"
                 )
             recorded = at or recorded
             position, events = n.id, events + 1
