@@ -97,3 +97,32 @@ def test_a_store_that_cannot_be_written_is_read_and_verified_from_a_copy(
     after = {p.name: _digest(p) for p in tmp_path.glob("timeline.db*")}
     assert after == before
     assert not list(Path("/tmp").glob("timeline-read-only-*"))
+
+
+@pytest.mark.postgres
+def test_a_postgresql_role_that_may_only_read_can_read_and_verify(
+    behind: tuple[str, int], cli: CliRunner, pg_admin_url: str
+) -> None:
+    import uuid
+
+    import psycopg
+
+    store, seen = behind
+    if not store.startswith("postgresql://"):
+        pytest.skip("a PostgreSQL role")
+    role = f"reader_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(store, autocommit=True) as conn:
+        conn.execute(f'CREATE ROLE "{role}" LOGIN')
+        conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"')
+    reader_url = store.replace("postgres@", f"{role}@", 1)
+    try:
+        actor = ok(cli, "actor", "Kremlin", "--db", reader_url, "--format", "json")
+        assert "late-1" not in actor.stdout
+        assert f"as of position {seen} (the log is at {seen + 2})" in actor.stderr
+        assert ok(cli, "verify", "--db", reader_url).exit_code == 0
+        refused = run(cli, "append", SEED, "--db", reader_url)
+        assert refused.exit_code == 1
+    finally:
+        with psycopg.connect(store, autocommit=True) as conn:
+            conn.execute(f'DROP OWNED BY "{role}"')
+            conn.execute(f'DROP ROLE "{role}"')
