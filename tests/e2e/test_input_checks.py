@@ -48,7 +48,16 @@ def test_numbers_out_of_range_are_usage_errors(cli: CliRunner, seeded: str, args
 
 def test_a_recorder_name_over_200_characters_is_refused(cli: CliRunner, seeded: str) -> None:
     stderr = _refused(
-        cli, "--as", "x" * 201, "retract", "kremlin-drone-alleged", "--reason", "r", "--db", seeded, expect="--as"
+        cli,
+        "--as",
+        "x" * 201,
+        "retract",
+        "kremlin-drone-alleged",
+        "--reason",
+        "r",
+        "--db",
+        seeded,
+        expect="--as",
     )
     assert "200" in stderr
 
@@ -57,7 +66,9 @@ def test_a_recorder_name_over_200_characters_is_refused(cli: CliRunner, seeded: 
 def test_a_recorder_name_with_control_characters_or_only_blanks_is_refused(
     cli: CliRunner, seeded: str, who: str
 ) -> None:
-    _refused(cli, "--as", who, "retract", "kremlin-drone-alleged", "--reason", "r", "--db", seeded, expect="--as")
+    _refused(
+        cli, "--as", who, "retract", "kremlin-drone-alleged", "--reason", "r", "--db", seeded, expect="--as"
+    )
 
 
 def test_the_environment_recorder_name_is_checked_too(
@@ -103,9 +114,13 @@ def test_acled_notes_over_the_csv_modules_field_limit_are_read(cli: CliRunner, t
     assert summary["versions"][0]["changes"]["summary"]["to"].startswith("nnnn")
 
 
-def test_a_csv_field_longer_than_a_journal_line_names_the_file_and_line(cli: CliRunner, tmp_path: Path) -> None:
+def test_a_csv_field_longer_than_a_journal_line_names_the_file_and_line(
+    cli: CliRunner, tmp_path: Path
+) -> None:
     table = _acled(tmp_path / "huge.csv", notes="n" * (1_100_000))
-    stderr = _refused(cli, "import", "acled", table, "--db", str(tmp_path / "t.db"), expect=f"{table.name}:2:")
+    stderr = _refused(
+        cli, "import", "acled", table, "--db", str(tmp_path / "t.db"), expect=f"{table.name}:2:"
+    )
     assert "field larger than field limit" in stderr
 
 
@@ -145,7 +160,9 @@ def test_duplicate_keys_in_a_json_array_journal_are_refused(cli: CliRunner, tmp_
     obj = orjson.dumps(a_fact(id="d1"))[:-1] + b', "drones": 9}'
     journal = tmp_path / "j.json"
     journal.write_bytes(b"[\n" + obj + b"\n]\n")
-    _refused(cli, "append", journal, "--db", str(tmp_path / "t.db"), expect=f"{journal}:2: duplicate key 'drones'")
+    _refused(
+        cli, "append", journal, "--db", str(tmp_path / "t.db"), expect=f"{journal}:2: duplicate key 'drones'"
+    )
 
 
 @pytest.mark.parametrize("value", [True, "3", 2.0, 2.5])
@@ -167,11 +184,20 @@ def test_an_amendment_cannot_carry_its_own_digest(cli: CliRunner, tmp_path: Path
     journal = write_journal(
         tmp_path / "j.ndjson", [a_fact(id="g1"), {**a_correction("g1", drones=3), "digest": "0" * 64}]
     )
-    _refused(cli, "append", journal, "--db", str(tmp_path / "t.db"), expect=f"{journal}:2: FactCorrected: unknown field 'digest'")
+    _refused(
+        cli,
+        "append",
+        journal,
+        "--db",
+        str(tmp_path / "t.db"),
+        expect=f"{journal}:2: FactCorrected: unknown field 'digest'",
+    )
 
 
 @pytest.mark.parametrize("name", ["Krem\u200blin", "\u202eniltsa", "Kyiv\u2066", "Kre\ufeffmlin"])
-def test_names_with_bidi_or_zero_width_characters_are_refused(cli: CliRunner, tmp_path: Path, name: str) -> None:
+def test_names_with_bidi_or_zero_width_characters_are_refused(
+    cli: CliRunner, tmp_path: Path, name: str
+) -> None:
     _line_refused(cli, tmp_path, orjson.dumps(a_fact(id="b1", alleged_by=name)), "alleged_by")
 
 

@@ -239,7 +239,13 @@ def test_concurrent_writers_lose_and_duplicate_nothing(store_url: str, tmp_path:
         result = verify(app)
         assert result.ok
         assert result.events == expected
-        assert result.checks == {"chain": "ok", "positions": "ok", "recorded_at": "ok", "versions": "ok", "views": "ok"}
+        assert result.checks == {
+            "chain": "ok",
+            "positions": "ok",
+            "recorded_at": "ok",
+            "versions": "ok",
+            "views": "ok",
+        }
         digests = app.recorder.digests()  # type: ignore[attr-defined]
         assert sum(1 for _ in digests) >= 1
 

@@ -32,7 +32,11 @@ def test_reads_of_other_subjects_and_the_log_still_work(corrupt: str, cli: CliRu
     run(cli, "replay", "--db", corrupt)
     entries = orjson.loads(ok(cli, "actor", "Kremlin", "--db", corrupt, "--format", "json").stdout)["entries"]
     assert [e["fact"] for e in entries] == ["c1", "c3"]
-    log = [orjson.loads(line) for line in ok(cli, "log", "--db", corrupt, "--format", "ndjson").stdout.split("\n") if line]
+    log = [
+        orjson.loads(line)
+        for line in ok(cli, "log", "--db", corrupt, "--format", "ndjson").stdout.split("\n")
+        if line
+    ]
     assert [(e["position"], e["event"]) for e in log] == [
         (1, "DroneAttackAlleged"),
         (2, "(unreadable)"),

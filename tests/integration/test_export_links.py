@@ -37,7 +37,9 @@ def test_a_source_url_that_is_not_http_is_text_not_a_link(record: Timeline, url:
 
 def test_a_fact_whose_only_source_url_is_hostile_has_no_media_url(record: Timeline) -> None:
     record.submit(
-        a_fact(id="x2", sources=[{"name": "Hostile", "url": "javascript:alert(1)"}]), recorded_by="t", where="<t>"
+        a_fact(id="x2", sources=[{"name": "Hostile", "url": "javascript:alert(1)"}]),
+        recorded_by="t",
+        where="<t>",
     )
     (event,) = export.timelinejs(export.fact_records(record, {"x2"}, None), "t", None)["events"]
     assert event["media"]["url"] == ""

@@ -45,7 +45,9 @@ def test_a_short_journal_with_an_invalid_correction_is_refused_before_writing(
     journal = write_journal(tmp_path / "j.ndjson", [fact, a_correction("f1", drones=-1)])
     with pytest.raises(JournalInvalidError) as raised:
         record.append([str(journal)], recorded_by="tester")
-    assert raised.value.problems == [f"{journal}:2: changes make the fact invalid: drones: Input should be greater than or equal to 0"]
+    assert raised.value.problems == [
+        f"{journal}:2: changes make the fact invalid: drones: Input should be greater than or equal to 0"
+    ]
     assert _events(record) == 0
 
 
@@ -69,18 +71,25 @@ def test_a_generated_journal_with_one_invalid_amendment_anywhere_writes_nothing(
     for _ in range(data.draw(st.integers(0, 8))):
         key = data.draw(st.sampled_from(ids))
         killed[key] = data.draw(st.integers(0, 20))
-        lines.append(a_correction(key, reason=f"r{len(lines)}", killed_min=killed[key], killed_max=killed[key] + 5))
+        lines.append(
+            a_correction(key, reason=f"r{len(lines)}", killed_min=killed[key], killed_max=killed[key] + 5)
+        )
     # One invalid amendment, after its fact: a broken cross-field rule or a bad value.
     at = data.draw(st.integers(1, len(lines)))
     reported_before = [i for i in ids if ids.index(i) < at]
     bad_key = data.draw(st.sampled_from(reported_before))
     current = next(
-        (line["changes"]["killed_min"] for line in reversed(lines[:at])  # type: ignore[index]
-         if line.get("fact") == bad_key),
+        (
+            line["changes"]["killed_min"]
+            for line in reversed(lines[:at])  # type: ignore[index]
+            if line.get("fact") == bad_key
+        ),
         next(line["killed_min"] for line in lines if line.get("id") == bad_key),
     )
     invalid = data.draw(
-        st.sampled_from([{"killed_max": current - 1}, {"killed_min": -1}, {"area": []}, {"certainty": "sure"}])
+        st.sampled_from(
+            [{"killed_max": current - 1}, {"killed_min": -1}, {"area": []}, {"certainty": "sure"}]
+        )
     )
     lines.insert(at, a_correction(bad_key, reason="bad", **invalid))
     journal = write_journal(folder / "j.ndjson", lines)

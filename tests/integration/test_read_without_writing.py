@@ -6,6 +6,7 @@ up and verified from a scratch copy, and refuses writes."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,19 @@ from timeline.projections.views import TimelineView
 def behind(store_url: str, tmp_path: Path, cli: CliRunner) -> tuple[str, int]:
     """The seed journal with current read models, then two facts they have not seen:
     (store, position the read models are at)."""
+    return _behind(store_url, tmp_path, cli)
+
+
+@pytest.fixture
+def pg_behind(pg_admin_url: str, tmp_path: Path, cli: CliRunner) -> Iterator[tuple[str, int]]:
+    """`behind`, on PostgreSQL only."""
+    from tests.conftest import _postgres_database
+
+    for store_url in _postgres_database(pg_admin_url):
+        yield _behind(store_url, tmp_path, cli)
+
+
+def _behind(store_url: str, tmp_path: Path, cli: CliRunner) -> tuple[str, int]:
     ok(cli, "append", SEED, "--db", store_url)
     writer = open_timeline(Settings(db=store_url, recorded_by="other"))
     seen = writer.view.tracking_position()
@@ -101,15 +115,13 @@ def test_a_store_that_cannot_be_written_is_read_and_verified_from_a_copy(
 
 @pytest.mark.postgres
 def test_a_postgresql_role_that_may_only_read_can_read_and_verify(
-    behind: tuple[str, int], cli: CliRunner, pg_admin_url: str
+    pg_behind: tuple[str, int], cli: CliRunner
 ) -> None:
     import uuid
 
     import psycopg
 
-    store, seen = behind
-    if not store.startswith("postgresql://"):
-        pytest.skip("a PostgreSQL role")
+    store, seen = pg_behind
     role = f"reader_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(store, autocommit=True) as conn:
         conn.execute(f'CREATE ROLE "{role}" LOGIN')

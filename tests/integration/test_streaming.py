@@ -81,7 +81,9 @@ def test_writing_a_timeline_takes_memory_that_does_not_grow_with_it(
     assert large < 1.6 * small, (small, large)
 
 
-@pytest.mark.parametrize(("small_place", "large_place"), [("Smallville", "Largetown"), ("Smallville", "Largeshire")])
+@pytest.mark.parametrize(
+    ("small_place", "large_place"), [("Smallville", "Largetown"), ("Smallville", "Largeshire")]
+)
 def test_writing_a_location_timeline_takes_memory_that_does_not_grow_with_it(
     big: Timeline, small_place: str, large_place: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -91,7 +93,9 @@ def test_writing_a_location_timeline_takes_memory_that_does_not_grow_with_it(
     assert large < 1.6 * small, (small, large)
 
 
-def test_the_streamed_json_is_the_same_as_the_whole_result(big: Timeline, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_streamed_json_is_the_same_as_the_whole_result(
+    big: Timeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sink = io.StringIO()
     monkeypatch.setattr(sys, "stdout", sink)
     query = queries.TimelineQuery("actor", "small")

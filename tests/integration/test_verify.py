@@ -67,7 +67,13 @@ def test_an_intact_store_passes(filled: Timeline) -> None:
     assert result.events == 6
     assert result.head_position == 6
     assert re.fullmatch(r"[0-9a-f]{64}", result.head)
-    assert result.checks == {"chain": "ok", "positions": "ok", "recorded_at": "ok", "versions": "ok", "views": "ok"}
+    assert result.checks == {
+        "chain": "ok",
+        "positions": "ok",
+        "recorded_at": "ok",
+        "versions": "ok",
+        "views": "ok",
+    }
     assert verify(filled).head == result.head  # deterministic
 
 
@@ -143,7 +149,9 @@ def _rechain(db: sqlite3.Connection) -> None:
     db.execute("INSERT INTO timeline_digests VALUES (?, ?, ?)", (rows[-1][0], rows[0][0], head))
 
 
-def test_rewriting_the_digests_too_is_caught_by_the_positions_check(filled: Timeline, sqlite_url: str) -> None:
+def test_rewriting_the_digests_too_is_caught_by_the_positions_check(
+    filled: Timeline, sqlite_url: str
+) -> None:
     """An attacker who deletes f1's version 2 and recomputes every chain head."""
     with raw(sqlite_url) as db:
         uid = db.execute("SELECT originator_id FROM stored_events WHERE rowid = 4").fetchone()[0]
