@@ -245,20 +245,43 @@ def to_csv(records: list[dict[str, Any]], locate: Locator | None = None) -> str:
 # --- TimelineJS ----------------------------------------------------------------------
 
 
+_POINT = re.compile(
+    r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
+    r"(?:T(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6}))?)?"
+    r"(?P<tz>Z|[+-]\d{2}:\d{2})?)?)?)?$"
+)
+
+
 def _date_parts(text: str, *, end: bool) -> dict[str, str]:
-    """TimelineJS date object with only the parts we know ("" for the rest, as in the samples)."""
+    """TimelineJS date object with only the parts we know ("" for the rest, as in the samples).
+
+    Times keep the wall clock they were reported in; TimelineJS has no time-zone field,
+    so a time with an offset carries it in `display_date` (e.g. `2022-09-26 19:03 +02:00`)
+    rather than being shifted or losing it.
+    """
     point = text.split("/")[1 if end else 0] if "/" in text else text
-    date_part, _, time_part = point.partition("T")
-    pieces = date_part.split("-")
+    match = _POINT.match(point.strip())
+    if match is None:  # validated when recorded; a form this exporter does not know
+        raise ValueError(f"cannot export occurred {text!r} to TimelineJS")
+    found = match.groupdict()
     parts = {
-        "year": str(int(pieces[0])),
-        "month": str(int(pieces[1])) if len(pieces) > 1 else "",
-        "day": str(int(pieces[2])) if len(pieces) > 2 else "",
+        "year": str(int(found["year"])),
+        "month": str(int(found["month"])) if found["month"] else "",
+        "day": str(int(found["day"])) if found["day"] else "",
     }
-    if time_part:
-        clock = time_part[:8].split(":")
-        parts["hour"] = str(int(clock[0]))
-        parts["minute"] = str(int(clock[1])) if len(clock) > 1 else ""
+    if found["hour"] is not None:
+        parts["hour"] = str(int(found["hour"]))
+        parts["minute"] = str(int(found["minute"]))
+        if found["second"] is not None:
+            parts["second"] = str(int(found["second"]))
+        if found["fraction"]:
+            parts["millisecond"] = str(int(found["fraction"].ljust(6, "0")[:3]))
+        if found["tz"]:
+            clock = f"{found['hour']}:{found['minute']}" + (
+                f":{found['second']}" if found["second"] is not None else ""
+            )
+            zone = "UTC" if found["tz"] == "Z" else found["tz"]
+            parts["display_date"] = f"{point[:10]} {clock} {zone}"
     return parts
 
 
