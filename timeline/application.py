@@ -22,6 +22,7 @@ from timeline.domain.events import EVENTS_BY_TYPE, Created, Event, GazetteerStat
 from timeline.domain.fact import (
     AmendmentError,
     Fact,
+    NoChange,
     already_says,
     fact_uuid,
     first_event,
@@ -38,7 +39,7 @@ from timeline.persistence.transcoding import OrjsonTranscoder, PydanticMapper, e
 from timeline.persistence.transient import RETRIES, backoff, is_transient
 from timeline.projections.timelines import TimelineProjection, ViewBatch
 from timeline.projections.views import TimelineView
-from timeline.results import AppendResult, ReplayResult
+from timeline.results import AppendResult, ReplayResult, WriteResult
 from timeline.validation import JournalValidator, PlaceCheck, SeenFacts, stored_creation_digest
 
 BATCH_SIZE = 1000
@@ -132,11 +133,13 @@ class Timeline(Application):
         recorded_by: str,
         where: str,
         expected_version: int | None = None,
-    ) -> AppendResult:
+    ) -> WriteResult:
         """Validate and write one journal object (what `record`, `correct` … send).
 
         With `expected_version`, an amendment is refused with ConflictError unless the
         fact is still at that version when it is written (checked again on retry).
+        The result names the fact (or gazetteer name) and the fact's version after the
+        write; a correction that changes nothing writes nothing and says so.
         """
         self._refuse_writes()
         entry = parse_object(obj, where, 1)
@@ -157,7 +160,17 @@ class Timeline(Application):
         # so repeating an earlier change after another one is written again.
         written, held = self._write_with_retries([entry], recorded_by, expected_version, by_state=True)
         self._catch_up()
-        return AppendResult(appended=written, present=held)
+        if entry.is_fact or entry.is_amendment:
+            return WriteResult(
+                appended=written,
+                present=held,
+                fact=entry.key,
+                version=self.fact_version(entry.key),
+                # a command's correction is present only when the fact already says it
+                unchanged=bool(held) and entry.type == "FactCorrected",
+            )
+        name = entry.fields.get("name") or entry.fields.get("alias") or entry.fields.get("incident")
+        return WriteResult(appended=written, present=held, name=name)
 
     def refresh(self) -> None:
         """Bring the read models up to the log before a query.
@@ -294,6 +307,9 @@ class Timeline(Application):
                 )
             try:
                 _amend(fact, entry, recorded_by)
+            except NoChange:  # a journal correction repeating what the fact says: present
+                held += 1
+                continue
             except AmendmentError as error:
                 raise ConflictError(f"{where}: {error}") from None
             changed[uid] = fact

@@ -21,6 +21,23 @@ class AppendResult(Result):
     present: int
 
 
+class WriteResult(AppendResult):
+    """One object written by `record`, `correct`, `retract`, `corroborate` or `register`.
+
+    `fact` (or `name`, for the gazetteer) says what it is about and `version` the fact's
+    version after the write; `unchanged` marks a correction that changed nothing, so
+    nothing was written.
+    """
+
+    fact: str | None = None
+    name: str | None = None
+    version: int | None = None
+    unchanged: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
 class Subject(Result):
     kind: str
     name: str

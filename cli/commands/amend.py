@@ -10,7 +10,7 @@ from cli.errors import handle_errors
 from cli.options import Db, Format, Reason, RecordedBy
 from cli.session import record
 from timeline import InvalidInputError
-from timeline.results import AppendResult
+from timeline.results import WriteResult
 
 FactId = Annotated[str, typer.Argument(help="The fact's id.")]
 IfVersion = Annotated[
@@ -112,13 +112,19 @@ def _assignment(item: str) -> tuple[str, Any]:
     return field.strip(), value
 
 
-def _report(result: AppendResult, fmt: Format) -> None:
+def _report(result: WriteResult, fmt: Format) -> None:
+    """What was written: the fact's id and version (record prints the id it generated)."""
     if fmt is Format.json:
         render.write_json(result.to_json())
+        return
+    subject = result.fact or result.name or ""
+    version = f" v{result.version}" if result.version is not None else ""
+    if result.unchanged:
+        typer.echo(f"no change: {subject}{version} already says that; nothing written")
     elif result.appended:
-        typer.echo("recorded")
+        typer.echo(f"recorded {subject}{version}")
     else:
-        typer.echo("already recorded; nothing written")
+        typer.echo(f"already recorded: {subject}{version}; nothing written")
 
 
 def register(app: typer.Typer) -> None:

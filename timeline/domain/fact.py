@@ -34,6 +34,10 @@ class AmendmentError(ValueError):
     """Raised when an amendment cannot apply to the fact as it stands."""
 
 
+class NoChange(AmendmentError):
+    """Raised when a correction would set every field to the value it already has."""
+
+
 def fact_uuid(fact_id: str) -> UUID:
     """The stored aggregate id of a fact id (uuid5, so the same id always maps alike)."""
     return uuid5(_FACT_NAMESPACE, fact_id)
@@ -104,6 +108,11 @@ class Fact(BaseAggregate[UUID]):
         if self.status == "retracted":
             raise AmendmentError(f"fact {self.state['id']!r} is retracted and cannot be corrected")
         changes = validate_changes(self.fact_type, self.state, changes)
+        # Only real changes are recorded: a correction repeating what the fact already
+        # says would raise its version and mark it corrected for nothing.
+        changes = {k: v for k, v in changes.items() if self.state.get(k) != v}
+        if not changes:
+            raise NoChange(f"fact {self.state['id']!r} already says that; no change written")
         self.trigger_event(
             FactCorrected,
             fact=self.state["id"],
