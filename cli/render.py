@@ -18,6 +18,7 @@ from cli.options import Format
 from timeline.queries import TimelineStream
 from timeline.results import (
     EntityHistoryResult,
+    FactResult,
     HistoryResult,
     LogEntry,
     PlacesResult,
@@ -400,3 +401,34 @@ def entity_history(result: EntityHistoryResult, fmt: Format) -> None:
                 escape(orjson.dumps(what).decode()),
             )
         stdout.print(table)
+
+
+def fact(result: FactResult, fmt: Format) -> None:
+    """One fact: every field, then its sources (json/ndjson: the result object)."""
+    data = result.to_json()
+    if fmt in (Format.json, Format.ndjson):
+        write_json(data)
+        return
+    rows = [{"field": name, "value": _flat(value)} for name, value in data["fields"].items()]
+    if fmt is Format.csv:
+        for n, source in enumerate(data["sources"], start=1):
+            rows.extend({"field": f"source {n} {k}", "value": v} for k, v in source.items())
+        write_csv(rows, ["field", "value"])
+        return
+    title = f"{result.fact} · {result.type} · {result.status} v{result.version}"
+    title += f" — as of {result.as_of}" if result.as_of else ""
+    table = Table(title=title, title_justify="left", show_header=False)
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("value", ratio=3)
+    for row in rows:
+        table.add_row(row["field"], str(row["value"]))
+    for n, source in enumerate(result.sources, start=1):
+        text = Text(source["name"])
+        for key in ("url", "published"):
+            if source.get(key):
+                text.append(f"\n{source[key]}", style="dim")
+        if source.get("quote"):
+            text.append(f"\n“{source['quote']}”")
+        table.add_row(f"source {n}", text)
+    table.add_row("recorded", f"{result.recorded_at} @{result.position}")
+    stdout.print(table)

@@ -17,6 +17,7 @@ from timeline.domain.places import PlaceRef, Places, Resolution
 from timeline.domain.values import Occurred, normalise_name
 from timeline.errors import InvalidInputError, NotFoundError
 from timeline.results import (
+    FactResult,
     HistoryResult,
     LogEntry,
     PlaceInfo,
@@ -450,6 +451,27 @@ def _place_info(store: SQLPlaceStore, rules: Places, place_id: str, facts: int) 
         lon=place.lon,
         geo_precision=place.geo_precision,
         facts=facts,
+    )
+
+
+def show(view: TimelineView, fact_id: str, as_of: str | None) -> FactResult:
+    """One fact's full current content (or as it stood at `as_of`), retracted or not."""
+    position = resolve_as_of(view, as_of)
+    record = view.fact_record(fact_id.strip(), position)
+    if record is None:
+        raise NotFoundError(f"no fact {fact_id!r} in the record")
+    fields = dict(record["fields"])
+    fields.setdefault("certainty", "reported")
+    return FactResult(
+        fact=fields.pop("id"),
+        type=fields.pop("type"),
+        version=record["version"],
+        status=record["status"],
+        sources=fields.pop("sources"),
+        fields=fields,
+        recorded_at=record["first_recorded_at"],
+        position=record["first_position"],
+        as_of=as_of,
     )
 
 

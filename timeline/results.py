@@ -133,6 +133,24 @@ class PlacesResult(Result):
     places: list[PlaceInfo]
 
 
+class FactResult(Result):
+    """One fact as it stands (or stood, as of a past moment): `timeline show`.
+
+    `fields` holds every field of the fact except its id, type and sources;
+    `recorded_at` and `position` are those of its first recording.
+    """
+
+    fact: str
+    type: str
+    version: int
+    status: str
+    fields: dict[str, Any]
+    sources: list[dict[str, Any]]
+    recorded_at: str
+    position: int
+    as_of: str | None = None
+
+
 class Version(Result):
     version: int
     event: str

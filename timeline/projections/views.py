@@ -657,6 +657,14 @@ class TimelineView(ABC):
             )
         return versions
 
+    def fact_record(self, key: str, as_of: int | None) -> Row | None:
+        """The fact's record (fields, status, version, first position) valid at `as_of`."""
+        rows = self.query(
+            f"SELECT record FROM tl_facts f WHERE fact_key = ? AND {valid('f', as_of)}",  # noqa: S608
+            (key,),
+        )
+        return orjson.loads(rows[0][0]) if rows else None
+
     def log(self, since: int, limit: int | None, as_of: int | None) -> list[Row]:
         return list(self.iter_log(since, limit, as_of))
 
