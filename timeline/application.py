@@ -534,6 +534,8 @@ def _amend(fact: Fact, entry: Entry, recorded_by: str) -> None:
         fact.correct(fields["changes"], reason=fields["reason"], recorded_by=recorded_by, digest=digest)
     elif entry.type == "FactRetracted":
         fact.retract(reason=fields["reason"], recorded_by=recorded_by, digest=digest)
+    elif entry.type == "FactRestored":
+        fact.restore(reason=fields["reason"], recorded_by=recorded_by, digest=digest)
     else:
         fact.add_source(fields["source"], reason=fields["reason"], recorded_by=recorded_by, digest=digest)
 

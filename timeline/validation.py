@@ -319,7 +319,11 @@ def _play(
         if skip_recorded and entry.digest in applied:
             continue  # the same journal line, already recorded: the write skips it
         applied.add(entry.digest)
-        if status == "retracted" and entry.type != "SourceAdded":
+        if entry.type == "FactRestored":
+            if status != "retracted":
+                problems.append(f"{where}: fact {key!r} is not retracted; nothing to restore")
+            status = "active"
+        elif status == "retracted" and entry.type != "SourceAdded":
             problems.append(f"{where}: fact {key!r} is retracted and cannot be amended")
         elif entry.type == "FactRetracted":
             status = "retracted"

@@ -1,4 +1,4 @@
-"""correct, retract, corroborate: amendments of an existing fact."""
+"""correct, retract, restore-fact, corroborate: amendments of an existing fact."""
 
 from typing import Annotated, Any
 
@@ -52,6 +52,21 @@ def retract(
     """Retract a fact: it stays in the log and in history but leaves the timelines."""
     with handle_errors():
         obj = {"type": "FactRetracted", "fact": fact, "reason": reason}
+        _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
+
+
+def restore_fact(
+    ctx: typer.Context,
+    fact: FactId,
+    reason: Reason,
+    if_version: IfVersion = None,
+    fmt: JsonFormat = Format.table,
+    db: Db = None,
+    recorded_by: RecordedBy = None,
+) -> None:
+    """Undo a retraction: the fact returns to the timelines; history keeps both events."""
+    with handle_errors():
+        obj = {"type": "FactRestored", "fact": fact, "reason": reason}
         _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
 
 
@@ -130,3 +145,4 @@ def _report(result: WriteResult, fmt: Format) -> None:
 def register(app: typer.Typer) -> None:
     for command in (correct, retract, corroborate):
         app.command()(command)
+    app.command("restore-fact")(restore_fact)

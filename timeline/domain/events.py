@@ -9,7 +9,7 @@ Python refactoring never orphans stored events. Fields marked with `actor()` or
     │   ├── DroneAttackAlleged, AdvisoryIssued, CriminalCaseOpened, InterceptionClaimed,
     │   │   StatementMade, ResponsibilityAttributed, ShellingReported, FactReported
     ├── Amendment              changes a Fact; reason required
-    │   ├── FactCorrected, FactRetracted, SourceAdded
+    │   ├── FactCorrected, FactRetracted, SourceAdded, FactRestored
     └── GazetteerStatement     what names mean
         ├── ActorRegistered, LocationRegistered, AliasAdded, AliasMoved
 """
@@ -257,6 +257,10 @@ class SourceAdded(Amendment):
     source: Source
 
 
+class FactRestored(Amendment):
+    """A retraction is undone: the fact is back in the timelines (history keeps both)."""
+
+
 # --- gazetteer -----------------------------------------------------------------
 
 
@@ -338,7 +342,7 @@ FACT_EVENTS: tuple[type[Reported], ...] = (
     ShellingReported,
     FactReported,
 )
-AMENDMENT_EVENTS: tuple[type[Amendment], ...] = (FactCorrected, FactRetracted, SourceAdded)
+AMENDMENT_EVENTS: tuple[type[Amendment], ...] = (FactCorrected, FactRetracted, SourceAdded, FactRestored)
 GAZETTEER_EVENTS: tuple[type[GazetteerStatement], ...] = (
     ActorRegistered,
     LocationRegistered,

@@ -18,6 +18,7 @@ from timeline.domain.events import (
     Created,
     Event,
     FactCorrected,
+    FactRestored,
     FactRetracted,
     Reported,
     SourceAdded,
@@ -93,6 +94,7 @@ class Fact(BaseAggregate[UUID]):
         self.status = "active"
         self.amendments: set[str] = set()
         self.digest = ""
+        self.corrected = False
 
     @property
     def fact_type(self) -> FactType:
@@ -129,6 +131,14 @@ class Fact(BaseAggregate[UUID]):
             FactRetracted, fact=self.state["id"], reason=reason, recorded_by=recorded_by, digest=digest
         )
 
+    def restore(self, *, reason: str, recorded_by: str, digest: str) -> None:
+        """Undo a retraction; only a retracted fact can be restored."""
+        if self.status != "retracted":
+            raise AmendmentError(f"fact {self.state['id']!r} is not retracted; nothing to restore")
+        self.trigger_event(
+            FactRestored, fact=self.state["id"], reason=reason, recorded_by=recorded_by, digest=digest
+        )
+
     def add_source(self, source: dict[str, Any], *, reason: str, recorded_by: str, digest: str) -> None:
         self.trigger_event(
             SourceAdded,
@@ -144,10 +154,9 @@ class Fact(BaseAggregate[UUID]):
         self.state = apply_to_state(self.state, event)
         if isinstance(event, Reported):
             self.digest = creation_digest(event)
-        if isinstance(event, FactRetracted):
-            self.status = "retracted"
-        elif isinstance(event, FactCorrected) and self.status != "retracted":
-            self.status = "corrected"
+        if isinstance(event, FactCorrected):
+            self.corrected = True
+        self.status = next_status(self.status, type(event).__name__, corrected=self.corrected)
         if isinstance(event, Amendment) and event.digest:
             self.amendments.add(event.digest)
 
@@ -158,6 +167,8 @@ def already_says(fact: Fact, entry: Any) -> bool:
     fields = entry.fields
     if entry.type == "FactRetracted":
         return fact.status == "retracted"
+    if entry.type == "FactRestored":
+        return fact.status != "retracted"
     if entry.type == "SourceAdded":
         return fields["source"] in fact.state.get("sources", [])
     if fact.status == "retracted":
@@ -167,6 +178,18 @@ def already_says(fact: Fact, entry: Any) -> bool:
     except AmendmentError:
         return False
     return all(fact.state.get(field) == value for field, value in changes.items())
+
+
+def next_status(status: str, event_name: str, *, corrected: bool) -> str:
+    """A fact's status after one more event: `corrected` once any correction applied,
+    `retracted` from a retraction until a `FactRestored` brings it back."""
+    if event_name == "FactRetracted":
+        return "retracted"
+    if event_name == "FactRestored":
+        return "corrected" if corrected else "active"
+    if event_name == "FactCorrected" and status != "retracted":
+        return "corrected"
+    return status
 
 
 def creation_digest(event: Reported) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from timeline.domain.catalogue import FACT_TYPES
 from timeline.domain.events import AMENDMENT_EVENTS, FACT_EVENTS
-from timeline.domain.fact import apply_fields
+from timeline.domain.fact import apply_fields, next_status
 from timeline.domain.places import Gazetteer, OverlayStore, PlaceRecord, PlaceStore, location_token
 from timeline.domain.values import Occurred, normalise_name
 
@@ -58,6 +58,7 @@ class Lookups:
     fact_state: Callable[[str], Row | None]
     entity_exists: Callable[[str, str], bool]
     places: PlaceStore
+    was_corrected: Callable[[str], bool]
 
 
 class TimelineProjection:
@@ -111,10 +112,8 @@ class TimelineProjection:
         before = previous["fields"] if previous else {}
         fields = apply_fields(before, name, payload)
         status = previous["status"] if previous else "active"
-        if name == "FactRetracted":
-            status = "retracted"
-        elif name == "FactCorrected" and status != "retracted":
-            status = "corrected"
+        corrected = name == "FactRestored" and self._was_corrected(batch, key)
+        status = next_status(status, name, corrected=corrected)
         record = {
             "fields": fields,
             "status": status,
@@ -145,6 +144,11 @@ class TimelineProjection:
         if key in batch.open_facts:
             return batch.open_facts[key][0]["record"]  # type: ignore[no-any-return]
         return self.lookups.fact_state(key)
+
+    def _was_corrected(self, batch: ViewBatch, key: str) -> bool:
+        """Whether any FactCorrected applied to the fact (a restore returns it to `corrected`)."""
+        in_batch = any(r["fact_key"] == key and r["event"] == "FactCorrected" for r in batch.facts)
+        return in_batch or self.lookups.was_corrected(key)
 
     def _close_fact(self, batch: ViewBatch, key: str, position: int) -> None:
         opened = batch.open_facts.pop(key, None)

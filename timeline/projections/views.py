@@ -384,7 +384,14 @@ class TimelineView(ABC):
             )
             return cursor.fetchone() is not None
 
-        return Lookups(fact_state, entity_exists, SQLPlaceStore(self, cursor, None).preload())
+        def was_corrected(key: str) -> bool:
+            cursor.execute(
+                self.sql("SELECT 1 FROM tl_facts WHERE fact_key = ? AND event = 'FactCorrected' LIMIT 1"),
+                (key,),
+            )
+            return cursor.fetchone() is not None
+
+        return Lookups(fact_state, entity_exists, SQLPlaceStore(self, cursor, None).preload(), was_corrected)
 
     def write_batch(self, cursor: Any, batch: ViewBatch) -> None:
         """Write a batch's rows and its tracking position in the caller's transaction."""
