@@ -215,7 +215,8 @@ def subjects(result: SubjectsResult, fmt: Format) -> None:
     elif fmt is Format.csv:
         for row in rows:
             row["place_path"] = " > ".join(row.get("place_path") or [])
-        write_csv(rows, ["kind", "name", "facts", "registered", "place_path"])
+        extra = ["title", "description"] if result.kind == "incident" else []
+        write_csv(rows, ["kind", "name", "facts", "registered", "place_path", *extra])
     else:
         table = SafeTable(
             title=f"{result.kind}s" + (f" — as of {result.as_of}" if result.as_of else ""),
@@ -225,11 +226,15 @@ def subjects(result: SubjectsResult, fmt: Format) -> None:
         paths = result.kind == "location"
         if paths:
             table.add_column("within", overflow="fold")
+        if result.kind == "incident":
+            table.add_column("title", ratio=2)
         table.add_column("facts", justify="right")
         table.add_column("registered")
         for s in result.subjects:
             within = [" > ".join((s.place_path or [])[:-1])] if paths else []
-            table.add_row(s.name, *within, str(s.facts), "yes" if s.registered else "")
+            title = [Text(s.title or "") if not s.description else _titled(s.title or "", s.description)]
+            titles = title if result.kind == "incident" else []
+            table.add_row(s.name, *within, *titles, str(s.facts), "yes" if s.registered else "")
         stdout.print(table)
 
 
@@ -282,6 +287,12 @@ def places(result: PlacesResult, fmt: Format, *, tree: bool) -> None:
                 str(item["facts"]),
             )
         stdout.print(table)
+
+
+def _titled(title: str, description: str) -> Text:
+    text = Text(title)
+    text.append(f"\n{description}", style="dim")
+    return text
 
 
 def history(result: HistoryResult, fmt: Format) -> None:

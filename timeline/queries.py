@@ -126,7 +126,9 @@ def timeline_stream(view: TimelineView, query: TimelineQuery, *, peek: int | Non
     pending = _iter_rows(view, query, members, position)
     rows = list(pending) if peek is None else list(itertools.islice(pending, peek))
     entity = view.entity(query.kind, canon, position) if query.kind != "incident" else None
-    if entity is None and not rows and not _has_entries(view, query.kind, members, position):
+    registered = query.kind == "incident" and canon in view.incidents(position)
+    known = entity is not None or registered or rows
+    if not known and not _has_entries(view, query.kind, members, position):
         raise NotFoundError(f"no {query.kind} {query.name!r} in the record{_as_of_note(query)}")
     name = entity["name"] if entity else _reported_spelling(rows, canon) or query.name.strip()
     own_aliases = (
@@ -364,9 +366,22 @@ def _entry(
 def subjects(view: TimelineView, kind: str, as_of: str | None, limit: int | None = None) -> SubjectsResult:
     """Every actor, location or incident in the record, with its number of facts."""
     position = resolve_as_of(view, as_of)
-    registered = view.registered(kind, position) if kind != "incident" else {}
+    incidents = view.incidents(position) if kind == "incident" else {}
+    registered = view.registered(kind, position) if kind != "incident" else {k: k for k in incidents}
     rules = Places(view.places(position)) if kind == "location" else None
     counts: dict[str, SubjectCount] = {}
+
+    def count(key: str, name: str, facts: int) -> SubjectCount:
+        title, description = incidents.get(key, (None, None))
+        return SubjectCount(
+            kind=kind,
+            name=name,
+            facts=facts,
+            registered=key in registered,
+            title=title,
+            description=description,
+        )
+
     for key, spelling, facts in view.subjects(kind, position):
         if rules is not None and key not in registered:
             # a bare name filed before its place was registered counts for that place
@@ -375,13 +390,13 @@ def subjects(view: TimelineView, kind: str, as_of: str | None, limit: int | None
         name = registered.get(key) or spelling
         known = counts.get(key)
         total = facts + (known.facts if known else 0)
-        counts[key] = SubjectCount(kind=kind, name=name, facts=total, registered=key in registered)
+        counts[key] = count(key, name, total)
     for key, name in registered.items():
-        counts.setdefault(key, SubjectCount(kind=kind, name=name, facts=0, registered=True))
+        counts.setdefault(key, count(key, name, 0))
     if rules is not None:
         counts = {
-            key: count.model_copy(update={"place_path": rules.path(key) or None})
-            for key, count in counts.items()
+            key: found.model_copy(update={"place_path": rules.path(key) or None})
+            for key, found in counts.items()
         }
     ordered = sorted(counts.values(), key=lambda s: (-s.facts, s.name.casefold(), s.place_path or []))
     return SubjectsResult(kind=kind, as_of=as_of, subjects=ordered[:limit] if limit else ordered)

@@ -85,18 +85,28 @@ class TimelineResult(Result):
 
 
 class SubjectCount(Result):
+    """One actor, location or incident with its number of facts.
+
+    Incidents also carry the `title` and `description` of their registration (null
+    when unregistered); actors and locations do not have these keys.
+    """
+
     kind: str
     name: str
     facts: int
     registered: bool
     place_path: list[str] | None = None
     key: str | None = None
+    title: str | None = None
+    description: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")
         for optional in ("place_path", "key"):
             if data[optional] is None:
                 del data[optional]
+        if self.kind != "incident":
+            del data["title"], data["description"]
         return data
 
 

@@ -11,7 +11,7 @@ Python refactoring never orphans stored events. Fields marked with `actor()` or
     ├── Amendment              changes a Fact; reason required
     │   ├── FactCorrected, FactRetracted, SourceAdded, FactRestored
     └── GazetteerStatement     what names mean
-        ├── ActorRegistered, LocationRegistered, AliasAdded, AliasMoved
+        ├── ActorRegistered, LocationRegistered, AliasAdded, AliasMoved, IncidentRegistered
 """
 
 from __future__ import annotations
@@ -332,6 +332,14 @@ class AliasMoved(GazetteerStatement):
     reason: Text
 
 
+class IncidentRegistered(GazetteerStatement):
+    """A story's title and description, for the incident slug that facts name."""
+
+    incident: Slug
+    title: Text
+    description: Text | None = None
+
+
 FACT_EVENTS: tuple[type[Reported], ...] = (
     DroneAttackAlleged,
     AdvisoryIssued,
@@ -348,6 +356,7 @@ GAZETTEER_EVENTS: tuple[type[GazetteerStatement], ...] = (
     LocationRegistered,
     AliasAdded,
     AliasMoved,
+    IncidentRegistered,
 )
 ALL_EVENTS: tuple[type[Event], ...] = FACT_EVENTS + AMENDMENT_EVENTS + GAZETTEER_EVENTS
 EVENTS_BY_TYPE: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_EVENTS}

@@ -15,7 +15,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
-from timeline.domain.events import EVENTS_BY_TOPIC, Created, Event
+from timeline.domain.events import EVENTS_BY_TOPIC, Created, Event, Reported
 from timeline.domain.fact import Fact
 from timeline.domain.gazetteer import Statement
 
@@ -80,7 +80,7 @@ class PydanticMapper(Mapper):
         state["originator_id"] = stored_event.originator_id
         state["originator_version"] = stored_event.originator_version
         if issubclass(cls, Created):
-            kind = "fact" if "incident" in cls.model_fields else "statement"
+            kind = "fact" if issubclass(cls, Reported) else "statement"
             state["originator_topic"] = _AGGREGATE_TOPICS[kind]
         return cls.model_validate(state)
 

@@ -36,6 +36,8 @@ class ViewBatch:
     names: list[Row] = field(default_factory=list)
     entities: list[Row] = field(default_factory=list)
     log: list[Row] = field(default_factory=list)
+    incidents: list[Row] = field(default_factory=list)
+    close_incidents: list[tuple[int, str]] = field(default_factory=list)
     close_facts: list[tuple[int, str]] = field(default_factory=list)
     close_names: list[tuple[int, str, str]] = field(default_factory=list)
     close_entities: list[tuple[int, str, str]] = field(default_factory=list)
@@ -44,6 +46,7 @@ class ViewBatch:
     open_facts: dict[str, tuple[Row, list[Row]]] = field(default_factory=dict)
     open_names: dict[tuple[str, str], Row] = field(default_factory=dict)
     open_entities: dict[tuple[str, str], Row] = field(default_factory=dict)
+    open_incidents: dict[str, Row] = field(default_factory=dict)
     # Pre-existing open rows this batch closes (they are not looked up again).
     closed_names: set[tuple[str, str]] = field(default_factory=set)
     closed_entities: set[tuple[str, str]] = field(default_factory=set)
@@ -77,6 +80,8 @@ class TimelineProjection:
             subject = payload["id"]
         elif name in _AMENDMENTS:
             subject = payload["fact"]
+        elif name == "IncidentRegistered":
+            subject = payload["incident"]
         else:
             subject = payload.get("name") or payload.get("alias", "")
         batch.log.append(
@@ -93,6 +98,8 @@ class TimelineProjection:
         )
         if name in _REPORTED or name in _AMENDMENTS:
             self._fact_event(batch, name, payload, version, position, recorded_at)
+        elif name == "IncidentRegistered":
+            self._incident_registered(batch, payload, position)
         else:
             self._gazetteer_event(batch, name, payload, position)
 
@@ -236,6 +243,27 @@ class TimelineProjection:
         if filed:
             record["filed"] = filed
         return rows
+
+    # --- incidents -------------------------------------------------------------
+
+    @staticmethod
+    def _incident_registered(batch: ViewBatch, payload: Row, position: int) -> None:
+        """The latest registration of an incident gives its title and description."""
+        slug = payload["incident"]
+        opened = batch.open_incidents.pop(slug, None)
+        if opened is not None:
+            opened["valid_to"] = position
+        else:
+            batch.close_incidents.append((position, slug))
+        row = {
+            "incident": slug,
+            "title": payload["title"],
+            "description": payload.get("description"),
+            "valid_from": position,
+            "valid_to": None,
+        }
+        batch.incidents.append(row)
+        batch.open_incidents[slug] = row
 
     # --- gazetteer -------------------------------------------------------------
 

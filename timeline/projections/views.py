@@ -23,7 +23,7 @@ APPLICATION_NAME = "Timeline"
 READ_MODEL_VERSION = 2
 """Bumped whenever the read tables change shape; an older store rebuilds them from the log."""
 
-TABLES = ("tl_facts", "tl_entries", "tl_names", "tl_entities", "tl_log")
+TABLES = ("tl_facts", "tl_entries", "tl_names", "tl_entities", "tl_log", "tl_incidents")
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS tl_facts (
@@ -66,6 +66,10 @@ SCHEMA = [
         event TEXT NOT NULL, subject TEXT NOT NULL, originator_id TEXT NOT NULL,
         version INTEGER NOT NULL, store_user TEXT)""",
     "CREATE INDEX IF NOT EXISTS tl_log_recorded_at ON tl_log (recorded_at)",
+    """CREATE TABLE IF NOT EXISTS tl_incidents (
+        incident TEXT NOT NULL, title TEXT NOT NULL, description TEXT,
+        valid_from BIGINT NOT NULL, valid_to BIGINT)""",
+    "CREATE INDEX IF NOT EXISTS tl_incidents_incident ON tl_incidents (incident, valid_from)",
 ]
 
 ADDED_COLUMNS = (("tl_facts", "store_user"), ("tl_log", "store_user"))
@@ -143,6 +147,7 @@ _INSERTS = {
         "version",
         "store_user",
     ),
+    "tl_incidents": ("incident", "title", "description", "valid_from", "valid_to"),
 }
 _GETTERS = {table: operator.itemgetter(*cols) for table, cols in _INSERTS.items()}
 INSERT_SQL = {
@@ -417,7 +422,13 @@ class TimelineView(ABC):
                 ),
                 batch.close_entities,
             )
+        if batch.close_incidents:
+            cursor.executemany(
+                self.sql("UPDATE tl_incidents SET valid_to = ? WHERE incident = ? AND valid_to IS NULL"),
+                batch.close_incidents,
+            )
         for table, rows in (
+            ("tl_incidents", batch.incidents),
             ("tl_facts", batch.facts),
             ("tl_entries", batch.entries),
             ("tl_names", batch.names),
@@ -663,6 +674,13 @@ class TimelineView(ABC):
                 }
             )
         return versions
+
+    def incidents(self, as_of: int | None) -> dict[str, tuple[str, str | None]]:
+        """Slug -> (title, description) of every registered incident."""
+        rows = self.query(
+            f"SELECT incident, title, description FROM tl_incidents i WHERE {valid('i', as_of)}",  # noqa: S608
+        )
+        return {slug: (title, description) for slug, title, description in rows}
 
     def fact_record(self, key: str, as_of: int | None) -> Row | None:
         """The fact's record (fields, status, version, first position) valid at `as_of`."""
