@@ -5,7 +5,18 @@ from dataclasses import dataclass
 
 import typer
 
-from cli.commands import amend, audit, facts, gazetteer, interop, maintenance, record, timelines, write
+from cli.commands import (
+    amend,
+    audit,
+    backup,
+    facts,
+    gazetteer,
+    interop,
+    maintenance,
+    record,
+    timelines,
+    write,
+)
 from cli.errors import handle_errors
 
 app = typer.Typer(
@@ -44,7 +55,7 @@ def root(
     ctx.obj = Globals(db=db, recorded_by=recorded_by)
 
 
-for module in (write, amend, timelines, facts, gazetteer, audit, maintenance):
+for module in (write, amend, timelines, facts, gazetteer, audit, maintenance, backup):
     module.register(app)
 app.add_typer(record.app, name="record")
 app.add_typer(interop.import_app, name="import")

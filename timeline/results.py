@@ -251,3 +251,11 @@ def figures_text(figures: dict[str, Any]) -> str:
     if injured:
         parts.append(f"injured {injured}")
     return " · ".join(parts)
+
+
+class DumpResult(Result):
+    """A dump written or restored: its events and the chain head it ends on."""
+
+    events: int
+    head: str
+    head_position: int
