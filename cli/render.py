@@ -180,7 +180,8 @@ def timeline(result: TimelineResult, fmt: Format) -> None:
         if result.as_of:
             title += f" — as of {result.as_of}"
         table = SafeTable(title=title, title_justify="left", expand=False, show_lines=False)
-        with_role = subject.kind != "incident"  # in an incident's own timeline the role says nothing
+        # in an incident's own timeline (or a search) the role says nothing
+        with_role = subject.kind not in ("incident", "search")
         table.add_column("occurred", no_wrap=True)
         table.add_column("what", ratio=3)
         if with_role:

@@ -16,6 +16,8 @@ from timeline.domain.events import FIGURE_FIELDS
 from timeline.domain.places import PlaceRef, Places, Resolution
 from timeline.domain.values import Occurred, normalise_name
 from timeline.errors import InvalidInputError, NotFoundError
+from timeline.projections.search import words
+from timeline.projections.views import EntryRow
 from timeline.results import (
     FactResult,
     HistoryResult,
@@ -31,7 +33,7 @@ from timeline.results import (
 )
 
 if TYPE_CHECKING:
-    from timeline.projections.views import EntryRow, SQLPlaceStore, TimelineView
+    from timeline.projections.views import SQLPlaceStore, TimelineView
 
 KINDS = ("actor", "location", "incident")
 
@@ -466,6 +468,44 @@ def _place_info(store: SQLPlaceStore, rules: Places, place_id: str, facts: int) 
         lon=place.lon,
         geo_precision=place.geo_precision,
         facts=facts,
+    )
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What `search` asks: words to find, and the timeline filters."""
+
+    text: str
+    incident: str | None = None
+    as_of: str | None = None
+    include_retracted: bool = False
+    occurred_from: str | None = None
+    occurred_to: str | None = None
+    limit: int = 50
+
+
+def search(view: TimelineView, query: SearchQuery) -> TimelineResult:
+    """Facts whose summary, quotes or source names hold every word, most relevant first.
+
+    The answer has the shape of a timeline (subject kind `search`, named by the
+    query), with the role of every entry `match`.
+    """
+    if not words(query.text):
+        raise InvalidInputError(f"search {query.text!r}: give at least one word to look for")
+    position = resolve_as_of(view, query.as_of)
+    records = view.search(
+        query.text,
+        as_of=position,
+        include_retracted=query.include_retracted,
+        incident=query.incident.strip() if query.incident else None,
+        occurred_from=occurred_bound(query.occurred_from, end=False, option="--from"),
+        occurred_to=occurred_bound(query.occurred_to, end=True, option="--to"),
+        limit=query.limit,
+    )
+    return TimelineResult(
+        subject=Subject(kind="search", name=query.text.strip(), aliases=[]),
+        as_of=query.as_of,
+        entries=[_entry("search", EntryRow("match", "", "", None, None, None, record)) for record in records],
     )
 
 

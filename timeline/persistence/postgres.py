@@ -82,6 +82,16 @@ class TimelinePostgresFactory(PostgresFactory):
             kwargs.pop("password", None)
 
 
+SEARCH_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS tl_search (
+        fact_key TEXT COLLATE "C" NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL,
+        document tsvector GENERATED ALWAYS AS (to_tsvector('english', body)) STORED)""",
+    "CREATE INDEX IF NOT EXISTS tl_search_document ON tl_search USING GIN (document)",
+    "CREATE INDEX IF NOT EXISTS tl_search_fact ON tl_search (fact_key, version)",
+]
+"""The full-text table: a stemmed tsvector kept by PostgreSQL, with a GIN index."""
+
+
 class PostgresTimelineRecorder(PostgresApplicationRecorder):
     """The event recorder, extended with the hash chain and batch look-ups."""
 
@@ -257,6 +267,7 @@ class PostgresTimelineView(PostgresTrackingRecorder, TimelineView):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.sql_create_statements.extend(SQL(_pg_ddl(statement)) for statement in SCHEMA)  # type: ignore[arg-type,misc]
+        self.sql_create_statements.extend(SQL(statement) for statement in SEARCH_SCHEMA)  # type: ignore[arg-type,misc]
         schema = Identifier(self.datastore.schema)
         self._tracking = SQL("{0}.{1}").format(schema, Identifier(self.tracking_table_name))
         self._lock_statements: list[Composed] = [
@@ -296,6 +307,15 @@ class PostgresTimelineView(PostgresTrackingRecorder, TimelineView):
         row = cursor.fetchone()
         value = next(iter(row.values())) if isinstance(row, dict) else (row[0] if row else None)
         return value is not None
+
+    def search_clause(self, text: str) -> tuple[str, list[Any], str, list[Any]]:
+        query = "plainto_tsquery('english', ?)"
+        return (
+            f"tl_search.document @@ {query}",
+            [text],
+            f"ts_rank(tl_search.document, {query}) DESC",
+            [text],
+        )
 
     def sql(self, statement: str) -> str:
         # A parameter cast to TEXT takes the columns' byte-wise collation, so a

@@ -42,6 +42,7 @@ from timeline.persistence.schema import (
     SELECT_SQL,
     schema_digest,
 )
+from timeline.projections.search import fts5_query
 from timeline.projections.views import (
     ADDED_COLUMNS,
     APPLICATION_NAME,
@@ -55,6 +56,10 @@ STREAM_PAGE = 1000
 
 DIGESTS_TABLE = """CREATE TABLE IF NOT EXISTS timeline_digests (
     last_position BIGINT PRIMARY KEY, first_position BIGINT NOT NULL, head BLOB NOT NULL)"""
+
+
+SEARCH_TABLE = """CREATE VIRTUAL TABLE IF NOT EXISTS tl_search USING fts5(
+    body, fact_key UNINDEXED, version UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')"""
 
 
 class SQLiteTimelineRecorder(SQLiteApplicationRecorder):
@@ -176,7 +181,7 @@ class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
     """The read models in the same SQLite file as the log."""
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *SCHEMA]
+        return [*super().construct_create_table_statements(), *SCHEMA, SEARCH_TABLE]
 
     @property
     def tracking_table(self) -> str:
@@ -188,6 +193,9 @@ class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
 
     def sql(self, statement: str) -> str:
         return statement
+
+    def search_clause(self, text: str) -> tuple[str, list[Any], str, list[Any]]:
+        return "tl_search MATCH ?", [fts5_query(text)], "bm25(tl_search)", []
 
     def unindexed(self, column: str) -> str:
         return f"+{column}"

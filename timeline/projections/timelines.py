@@ -21,6 +21,7 @@ from timeline.domain.events import AMENDMENT_EVENTS, FACT_EVENTS
 from timeline.domain.fact import apply_fields, next_status
 from timeline.domain.places import Gazetteer, OverlayStore, PlaceRecord, PlaceStore, location_token
 from timeline.domain.values import Occurred, normalise_name
+from timeline.projections.search import search_text
 
 Row = dict[str, Any]
 _REPORTED = frozenset(cls.__name__ for cls in FACT_EVENTS)
@@ -37,6 +38,7 @@ class ViewBatch:
     entities: list[Row] = field(default_factory=list)
     log: list[Row] = field(default_factory=list)
     incidents: list[Row] = field(default_factory=list)
+    search: list[Row] = field(default_factory=list)
     close_incidents: list[tuple[int, str]] = field(default_factory=list)
     close_facts: list[tuple[int, str]] = field(default_factory=list)
     close_names: list[tuple[int, str, str]] = field(default_factory=list)
@@ -145,6 +147,7 @@ class TimelineProjection:
         entry_rows = self._entries(batch, key, record, previous, position)
         batch.facts.append(fact_row)
         batch.entries.extend(entry_rows)
+        batch.search.append({"fact_key": key, "version": version, "body": search_text(fields)})
         batch.open_facts[key] = (fact_row, entry_rows)
 
     def _current(self, batch: ViewBatch, key: str) -> Row | None:

@@ -16,14 +16,18 @@ from typing import Any
 import orjson
 
 from timeline.domain.places import PlaceRecord, PlaceStore
+from timeline.projections.search import search_text
 from timeline.projections.timelines import Lookups, Row, ViewBatch
 
 APPLICATION_NAME = "Timeline"
 
-READ_MODEL_VERSION = 2
-"""Bumped whenever the read tables change shape; an older store rebuilds them from the log."""
+READ_MODEL_VERSION = 3
+"""Bumped whenever the read tables change shape; an older store rebuilds them from the log.
 
-TABLES = ("tl_facts", "tl_entries", "tl_names", "tl_entities", "tl_log", "tl_incidents")
+3: tl_incidents (incident titles) and tl_search (full text) added.
+"""
+
+TABLES = ("tl_facts", "tl_entries", "tl_names", "tl_entities", "tl_log", "tl_incidents", "tl_search")
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS tl_facts (
@@ -148,6 +152,8 @@ _INSERTS = {
         "store_user",
     ),
     "tl_incidents": ("incident", "title", "description", "valid_from", "valid_to"),
+    # The full-text table is created per store (SQLite FTS5, PostgreSQL tsvector).
+    "tl_search": ("fact_key", "version", "body"),
 }
 _GETTERS = {table: operator.itemgetter(*cols) for table, cols in _INSERTS.items()}
 INSERT_SQL = {
@@ -434,6 +440,7 @@ class TimelineView(ABC):
             ("tl_names", batch.names),
             ("tl_entities", batch.entities),
             ("tl_log", batch.log),
+            ("tl_search", batch.search),
         ):
             if rows:
                 columns = _INSERTS[table]
@@ -681,6 +688,73 @@ class TimelineView(ABC):
             f"SELECT incident, title, description FROM tl_incidents i WHERE {valid('i', as_of)}",  # noqa: S608
         )
         return {slug: (title, description) for slug, title, description in rows}
+
+    # --- full-text search ---------------------------------------------------------
+
+    @abstractmethod
+    def search_clause(self, text: str) -> tuple[str, list[Any], str, list[Any]]:
+        """(WHERE condition on `tl_search`, its parameters, ORDER BY rank expression
+        (best first, ascending), its parameters) matching every word of `text`."""
+
+    def search(
+        self,
+        text: str,
+        *,
+        as_of: int | None,
+        include_retracted: bool,
+        incident: str | None,
+        occurred_from: str | None,
+        occurred_to: str | None,
+        limit: int,
+    ) -> list[Row]:
+        """Fact records whose summary, quotes or source names hold every word, best first.
+
+        Each fact version has its own search row, so an as-of search matches the text
+        the fact had then.
+        """
+        self.ensure_search_index()
+        condition, params, rank, rank_params = self.search_clause(text)
+        # the incident entry: one per fact version, with its status and occurred span
+        conditions = [condition, "e.kind = 'incident'", valid("e", as_of)]
+        filters: list[Any] = []
+        if not include_retracted:
+            conditions.append("e.status <> 'retracted'")
+        if incident is not None:
+            conditions.append("e.subject = ?")
+            filters.append(incident)
+        if occurred_from:
+            conditions.append("e.occurred_end >= ?")
+            filters.append(occurred_from)
+        if occurred_to:
+            conditions.append("e.occurred_start <= ?")
+            filters.append(occurred_to)
+        statement = (
+            "SELECT f.record FROM tl_search "  # noqa: S608
+            "JOIN tl_entries e ON e.fact_key = tl_search.fact_key AND e.version = tl_search.version "
+            "JOIN tl_facts f ON f.fact_key = e.fact_key AND f.version = e.version "
+            f"WHERE {' AND '.join(conditions)} "
+            f"ORDER BY {rank}, e.first_position LIMIT {int(limit)}"
+        )
+        return [orjson.loads(r[0]) for r in self.query(statement, [*params, *filters, *rank_params])]
+
+    def ensure_search_index(self) -> None:
+        """Fill the search table from the fact versions if a store predates it.
+
+        Rows are derived from `tl_facts` exactly as the projection writes them, so the
+        result equals a replay; a store that has them already is left alone.
+        """
+        if self.query("SELECT 1 FROM tl_search LIMIT 1") or not self.query("SELECT 1 FROM tl_facts LIMIT 1"):
+            return
+        with self.transaction(commit=True) as cursor:
+            cursor.execute(self.sql("SELECT 1 FROM tl_search LIMIT 1"))
+            if cursor.fetchone() is not None:
+                return  # another process filled it meanwhile
+            cursor.execute(self.sql("SELECT fact_key, version, record FROM tl_facts"))
+            rows = [
+                (key, version, search_text(orjson.loads(record)["fields"]))
+                for key, version, record in cursor.fetchall()
+            ]
+            cursor.executemany(self.sql(INSERT_SQL["tl_search"]), rows)
 
     def fact_record(self, key: str, as_of: int | None) -> Row | None:
         """The fact's record (fields, status, version, first position) valid at `as_of`."""
