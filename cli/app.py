@@ -2,6 +2,8 @@
 
 import sys
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 
 import typer
 
@@ -24,7 +26,7 @@ app = typer.Typer(
     help="Record reported facts with their sources, read them as timelines, audit every change.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -33,6 +35,15 @@ app = typer.Typer(
 class Globals:
     db: str | None = None
     recorded_by: str | None = None
+
+
+def _version(value: bool) -> None:
+    if value:
+        try:
+            typer.echo(f"timeline {package_version('timeline')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            typer.echo("timeline (not installed)")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -49,6 +60,9 @@ def root(
         "--as",
         help="Who is recording [default: $TIMELINE_USER, else the OS user]",
         show_default=False,
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
     """Record reported facts with their sources, read them as timelines, audit every change."""
