@@ -339,6 +339,9 @@ def history(result: HistoryResult, fmt: Format) -> None:
                 if changes:
                     changes.append("\n")
                 changes.append(f"{field}: ", style="bold")
+                if isinstance(change["from"], list) or isinstance(change["to"], list):
+                    _list_change(changes, change["from"] or [], change["to"] or [])
+                    continue
                 if v.version > 1:
                     changes.append(_short(change["from"]), style="red")
                     changes.append(" → ")
@@ -347,6 +350,25 @@ def history(result: HistoryResult, fmt: Format) -> None:
             event = v.event + (f"\n{v.reason}" if v.reason else "")
             table.add_row(str(v.version), event, recorded, changes)
         stdout.print(table)
+
+
+def _list_change(text: Text, before: list[Any], after: list[Any]) -> None:
+    """A list field's change as the items removed (−) and added (+), each on its own line."""
+    removed = [item for item in before if item not in after]
+    added = [item for item in after if item not in before]
+    for sign, items, style in (("−", removed, "red"), ("+", added, "green")):
+        for item in items:
+            text.append(f"\n  {sign} {_item(item)}", style=style)
+    if not removed and not added:
+        text.append("same items, reordered", style="dim")
+
+
+def _item(value: Any) -> str:
+    """One list item: a source or named role by its name (and url or role), else as JSON."""
+    if isinstance(value, dict) and "name" in value:
+        detail = value.get("url") or value.get("role")
+        return _short(value["name"] + (f" ({detail})" if detail else ""))
+    return _short(value)
 
 
 def _short(value: Any) -> str:
