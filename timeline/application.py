@@ -31,7 +31,6 @@ from timeline.domain.gazetteer import Statement
 from timeline.errors import (
     ConflictError,
     InvalidInputError,
-    NotFoundError,
     StoreError,
 )
 from timeline.journal import Entry, JournalError, parse_object
@@ -146,7 +145,9 @@ class Timeline(Application):
         if isinstance(entry, JournalError):
             raise InvalidInputError(entry.message)
         if entry.is_amendment and self.fact_version(entry.key) is None:
-            raise NotFoundError(f"no fact {entry.key!r} in the record")
+            from timeline.queries import not_found  # queries reads the views this module builds
+
+            raise not_found(self.view, "fact", entry.key, None)
         validator = JournalValidator(self)
         for problem in PlaceCheck(self).check(entry):
             raise InvalidInputError(problem.split(": ", 1)[1])

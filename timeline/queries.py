@@ -6,7 +6,9 @@ replaying the log; `as_of` is a log position, resolved by `resolve_as_of`.
 
 from __future__ import annotations
 
+import difflib
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from timeline.projections.views import SQLPlaceStore, TimelineView
 
 KINDS = ("actor", "location", "incident")
+_DATE_ONLY = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,11 @@ class TimelineQuery:
 
 
 def resolve_as_of(view: TimelineView, as_of: str | None) -> int | None:
-    """`@N` -> N; an ISO time -> the last position recorded at or before it; None -> now."""
+    """`@N` -> N; an ISO time -> the last position recorded at or before it; None -> now.
+
+    A date without a time (`2026-11-29`, also `2026-11` or `2026`) means the end of
+    that day (month, year) in UTC: "as of the 29th" includes what was recorded that day.
+    """
     if as_of is None:
         return None
     text = as_of.strip()
@@ -66,6 +73,11 @@ def resolve_as_of(view: TimelineView, as_of: str | None) -> int | None:
         if position < 0:
             raise InvalidInputError(f"--as-of {as_of!r}: positions start at 1")
         return min(position, 2**63 - 1)  # beyond any position a store can hold: now
+    if _DATE_ONLY.match(text):
+        try:
+            return view.position_at(Occurred.parse(text).end + "Z")
+        except ValueError as error:
+            raise InvalidInputError(f"--as-of {as_of!r}: {error}") from None
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -76,6 +88,20 @@ def resolve_as_of(view: TimelineView, as_of: str | None) -> int | None:
         moment = moment.replace(tzinfo=UTC)
     stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return view.position_at(stamp)
+
+
+def not_found(view: TimelineView, kind: str, name: str, as_of: str | None) -> NotFoundError:
+    """The error for a missing subject: under --as-of it says so, and a fact id or
+    incident slug close to a known one gets "did you mean"."""
+    message = f"no {kind} {name!r} in the record" + (f" as of {as_of}" if as_of else "")
+    if kind in ("fact", "incident"):
+        known = view.known_keys(kind, name.strip())
+        if name.strip() in known:  # there now, not then
+            return NotFoundError(f"{message} (it was recorded later)")
+        close = difflib.get_close_matches(name.strip(), known, n=3, cutoff=0.75)
+        if close:
+            message += "; did you mean " + " or ".join(repr(key) for key in close) + "?"
+    return NotFoundError(message)
 
 
 def occurred_bound(value: str | None, *, end: bool, option: str) -> str | None:
@@ -131,7 +157,7 @@ def timeline_stream(view: TimelineView, query: TimelineQuery, *, peek: int | Non
     registered = query.kind == "incident" and canon in view.incidents(position)
     known = entity is not None or registered or rows
     if not known and not _has_entries(view, query.kind, members, position):
-        raise NotFoundError(f"no {query.kind} {query.name!r} in the record{_as_of_note(query)}")
+        raise not_found(view, query.kind, query.name, query.as_of)
     name = entity["name"] if entity else _reported_spelling(rows, canon) or query.name.strip()
     own_aliases = (
         [n for alias, n in view.aliases(query.kind, [canon], position)] if entity or alias_rows else []
@@ -514,7 +540,7 @@ def show(view: TimelineView, fact_id: str, as_of: str | None) -> FactResult:
     position = resolve_as_of(view, as_of)
     record = view.fact_record(fact_id.strip(), position)
     if record is None:
-        raise NotFoundError(f"no fact {fact_id!r} in the record")
+        raise not_found(view, "fact", fact_id, as_of)
     fields = dict(record["fields"])
     fields.setdefault("certainty", "reported")
     return FactResult(
@@ -535,7 +561,7 @@ def history(view: TimelineView, fact_id: str, as_of: str | None) -> HistoryResul
     position = resolve_as_of(view, as_of)
     versions = view.fact_versions(fact_id.strip(), position)
     if not versions:
-        raise NotFoundError(f"no fact {fact_id!r} in the record")
+        raise not_found(view, "fact", fact_id, as_of)
     return HistoryResult(fact=fact_id.strip(), as_of=as_of, versions=[Version(**v) for v in versions])
 
 

@@ -139,6 +139,9 @@ class Occurred:
 
     @classmethod
     def _parse(cls, text: str) -> Occurred:
+        local = _LOCAL_DATE.match(text)
+        if local:  # 26/09/2022 or 09.26.2022: a date, not an interval of '26' and '09/2022'
+            raise ValueError(f"{text!r} is not an ISO 8601 date: {_local_date_hint(*local.groups())}")
         if "/" in text:
             left, _, right = text.partition("/")
             first, last = cls._parse_point(left), cls._parse_point(right)
@@ -186,6 +189,24 @@ class Occurred:
 def _parse_occurred(text: str) -> Occurred:
     # Journals repeat dates a lot; parsed values are immutable, so they are shared.
     return Occurred._parse(text)
+
+
+_LOCAL_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def _local_date_hint(first: str, second: str, year: str) -> str:
+    """What to write instead of a day/month/year (or month/day/year) date."""
+    expected = "write year-month-day"
+    readings = []
+    for day, month in ((first, second), (second, first)):
+        try:
+            readings.append(date(int(year), int(month), int(day)).isoformat())
+        except ValueError:
+            continue
+    readings = list(dict.fromkeys(readings))
+    if not readings:
+        return f"{expected}, e.g. 2022-09-26"
+    return f"{expected}: did you mean " + " or ".join(readings) + "?"
 
 
 def _iso(moment: datetime) -> str:

@@ -80,6 +80,9 @@ ADDED_COLUMNS = (("tl_facts", "store_user"), ("tl_log", "store_user"))
 """Text columns added after a table was first created: `create_table` adds them to
 older stores (NULL in rows projected before: those events did not record it)."""
 
+_ALL_KEYS = 20_000
+"""Up to this many fact ids, a "did you mean" compares against every one."""
+
 MERGE_SUBJECTS = 64
 """Up to this many subjects, a limited timeline merges per-subject index runs."""
 
@@ -755,6 +758,26 @@ class TimelineView(ABC):
                 for key, version, record in cursor.fetchall()
             ]
             cursor.executemany(self.sql(INSERT_SQL["tl_search"]), rows)
+
+    def known_keys(self, kind: str, near: str) -> list[str]:
+        """Fact ids (kind `fact`) or incident slugs a mistyped `near` may have meant.
+
+        Every one while there are few; in a large record, those sharing its first
+        two characters (a range read of the primary key).
+        """
+        if kind == "incident":
+            rows = self.query("SELECT DISTINCT subject FROM tl_entries WHERE kind = 'incident'")
+            rows += self.query("SELECT DISTINCT incident FROM tl_incidents")
+            return sorted({r[0] for r in rows})
+        rows = self.query(f"SELECT DISTINCT fact_key FROM tl_facts LIMIT {_ALL_KEYS + 1}")  # noqa: S608
+        if len(rows) <= _ALL_KEYS or len(near) < 2:
+            return [r[0] for r in rows]
+        prefix = near[:2]
+        rows = self.query(
+            "SELECT DISTINCT fact_key FROM tl_facts WHERE fact_key >= ? AND fact_key < ?",
+            (prefix, prefix + "\U0010ffff"),
+        )
+        return [r[0] for r in rows]
 
     def fact_record(self, key: str, as_of: int | None) -> Row | None:
         """The fact's record (fields, status, version, first position) valid at `as_of`."""
