@@ -25,9 +25,9 @@ app = typer.Typer(help="Record one fact, with one option per field of its type."
 
 _SOURCE_OPTIONS = {
     "source_name": "Who reports it (repeat for several sources).",
-    "source_url": "URL of each source, in the order of --source-name.",
-    "source_published": "Publication time of each source (ISO), in order.",
-    "source_quote": "Quote from each source, in order.",
+    "source_url": "URL of each source, one per --source-name in the same order ('' for none).",
+    "source_published": "Publication time of each source (ISO 8601), one per --source-name ('' for none).",
+    "source_quote": "Quote from each source, one per --source-name ('' for none).",
 }
 
 
@@ -107,6 +107,14 @@ def _command(fact_type: FactType) -> Callable[..., None]:
 def _journal_object(fact_type: FactType, options: dict[str, Any]) -> dict[str, Any]:
     names = options.pop("source_name") or []
     columns = {key: options.pop(key) or [] for key in ("source_url", "source_published", "source_quote")}
+    for key, values in columns.items():
+        # Pairing by position is only safe when every source has its value (or '').
+        if values and len(values) != len(names):
+            flag = "--" + key.replace("_", "-")
+            raise InvalidInputError(
+                f"{flag} given {len(values)} time(s) for {len(names)} --source-name: give one per "
+                f"source, in the same order ('' for a source without one)"
+            )
     sources = []
     for index, name in enumerate(names):
         source = {"name": name}
