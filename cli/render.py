@@ -182,29 +182,41 @@ def timeline(result: TimelineResult, fmt: Format) -> None:
         table = SafeTable(title=title, title_justify="left", expand=False, show_lines=False)
         # in an incident's own timeline (or a search) the role says nothing
         with_role = subject.kind not in ("incident", "search")
-        table.add_column("occurred", no_wrap=True)
-        table.add_column("what", ratio=3)
-        if with_role:
-            table.add_column("role", max_width=14)
+        # Ids and times are never cut (they are copied into other commands): their
+        # columns are at least as wide as the longest, and everything else goes in
+        # the one column that wraps, so a timeline fits 80 columns.
+        occurred = [_occurred_cell(e.occurred, e.precision) for e in result.entries]
+        table.add_column("occurred", no_wrap=True, min_width=_widest(occurred))
+        table.add_column("what", min_width=_widest([e.fact for e in result.entries]))
         table.add_column("status", no_wrap=True)
-        table.add_column("sources", max_width=18)
-        for e in result.entries:
+        for e, when in zip(result.entries, occurred, strict=True):
             what = Text(e.summary)
             if e.figures:
                 what.append(f"\n{figures_text(e.figures)}", style="bold")
-            what.append(f"\n{e.type} · {e.fact} · {e.certainty}", style="dim")
+            what.append(f"\n{e.fact}", style="bold")
+            role = f" · {e.role}" + (f" ({e.place})" if e.place else "") if with_role else ""
+            what.append(f"\n{e.type}{role} · {e.certainty}", style="dim")
+            what.append("\nsources: " + ", ".join(s["name"] for s in e.sources), style="dim")
             status = Text(e.status, style=_STATUS.get(e.status, ""))
             if e.version > 1:
-                status.append(f" v{e.version}", style="dim")
-            occurred = f"{e.occurred}\n({e.precision})" if e.precision != "day" else e.occurred
-            role = [e.role + (f"\n{e.place}" if e.place else "")] if with_role else []
-            table.add_row(occurred, what, *role, status, ", ".join(s["name"] for s in e.sources))
+                status.append(f"\nv{e.version}", style="dim")
+            table.add_row(when, what, status)
         stdout.print(table)
         if not result.entries:
             stdout.print("no entries")
 
 
 _STATUS = {"active": "green", "corrected": "yellow", "retracted": "red"}
+
+
+def _occurred_cell(occurred: str, precision: str) -> str:
+    """An occurred value on lines that are never cut: an interval's ends on their own."""
+    text = occurred.replace("/", "/\n") if "/" in occurred else occurred
+    return f"{text}\n({precision})" if precision != "day" else text
+
+
+def _widest(cells: list[str]) -> int:
+    return max((len(line) for cell in cells for line in cell.splitlines()), default=0)
 
 
 def subjects(result: SubjectsResult, fmt: Format) -> None:
@@ -331,7 +343,7 @@ def history(result: HistoryResult, fmt: Format) -> None:
         )
         table.add_column("v", justify="right")
         table.add_column("event")
-        table.add_column("recorded")
+        table.add_column("recorded", no_wrap=True)
         table.add_column("changes", ratio=3)
         for v in result.versions:
             changes = Text()
@@ -391,21 +403,22 @@ def log(entries: Iterable[LogEntry], fmt: Format) -> None:
     elif fmt is Format.ndjson:
         write_ndjson(rows)
     elif fmt is Format.csv:
-        columns = ["position", "event", "recorded_at", "recorded_by", "store_user", "version", "fact", "name"]
-        write_csv(rows, columns)
+        who = ["recorded_by", "store_user"]
+        write_csv(rows, ["position", "event", "recorded_at", *who, "version", "fact", "name", "reason"])
     else:
+        # Times and ids are never cut; the reason wraps under the event it explains.
         table = SafeTable(title_justify="left")
-        for column in ("position", "event", "fact / name", "v", "recorded_at", "by"):
-            table.add_column(column)
-        for e in _capped(entries, "events"):
-            table.add_row(
-                str(e.position),
-                e.event,
-                e.fact or e.name or "",
-                str(e.version),
-                e.recorded_at,
-                _who(e.recorded_by, e.store_user),
-            )
+        shown = _capped(entries, "events")
+        subjects = [e.fact or e.name or "" for e in shown]
+        table.add_column("recorded", no_wrap=True)
+        table.add_column("event", min_width=_widest([*subjects, "event"]))
+        for e, subject in zip(shown, subjects, strict=True):
+            event = Text(f"@{e.position} {e.event}")
+            event.append(f" v{e.version}", style="dim")
+            event.append(f"\n{subject}", style="bold")
+            if e.reason:
+                event.append(f"\n{e.reason}", style="dim")
+            table.add_row(f"{e.recorded_at}\nby {_who(e.recorded_by, e.store_user)}", event)
         stdout.print(table)
 
 

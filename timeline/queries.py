@@ -581,6 +581,7 @@ def iter_log_entries(rows: Iterable[dict[str, Any]]) -> Iterator[LogEntry]:
                 recorded_by=row["recorded_by"],
                 version=row["version"],
                 store_user=row.get("store_user"),
+                reason=row.get("reason"),
                 **about,
             )
         )

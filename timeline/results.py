@@ -191,6 +191,7 @@ class LogEntry(Result):
     fact: str | None = None
     name: str | None = None
     store_user: str | None = None
+    reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)

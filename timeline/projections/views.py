@@ -791,16 +791,20 @@ class TimelineView(ABC):
         return list(self.iter_log(since, limit, as_of))
 
     def iter_log(self, since: int, limit: int | None, as_of: int | None) -> Iterator[Row]:
-        """The log index after position `since`, in position order, streamed."""
+        """The log index after position `since`, in position order, streamed.
+
+        An amendment's reason is on its fact version, the one written at the same position.
+        """
         statement = (
-            "SELECT position, recorded_at, recorded_by, event, subject, version, store_user FROM tl_log "
-            "WHERE position > ?"
+            "SELECT l.position, l.recorded_at, l.recorded_by, l.event, l.subject, l.version, "
+            "l.store_user, f.reason FROM tl_log l LEFT JOIN tl_facts f ON f.fact_key = l.subject "
+            "AND f.version = l.version AND f.position = l.position WHERE l.position > ?"
         )
         params: list[Any] = [since]
         if as_of is not None:
-            statement += " AND position <= ?"
+            statement += " AND l.position <= ?"
             params.append(as_of)
-        statement += " ORDER BY position"
+        statement += " ORDER BY l.position"
         if limit is not None:
             statement += f" LIMIT {int(limit)}"
         for r in self.stream(statement, params):
@@ -812,6 +816,7 @@ class TimelineView(ABC):
                 "subject": r[4],
                 "version": r[5],
                 "store_user": r[6],
+                "reason": r[7],
             }
 
     def alias_keys_ever(self, kind: str, entity: str) -> list[str]:
