@@ -19,15 +19,18 @@ def settings(ctx: typer.Context, db: str | None, recorded_by: str | None) -> Set
 
 @contextmanager
 def record(
-    ctx: typer.Context, db: str | None, recorded_by: str | None = None
+    ctx: typer.Context, db: str | None, recorded_by: str | None = None, *, create: bool = False
 ) -> Iterator[tuple[Timeline, Settings]]:
     """The opened Timeline (closed afterwards) and the settings it was opened with.
 
     Notes the record left (a write that stands, read models that will catch up
     later) go to stderr; they are not failures.
+
+    Only commands that bring new content (`create=True`) may create a SQLite file;
+    the others exit 1 with "no record at …" when it does not exist.
     """
     config = settings(ctx, db, recorded_by)
-    timeline = open_timeline(config)
+    timeline = open_timeline(config, create=create)
     try:
         yield timeline, config
     finally:

@@ -15,9 +15,16 @@ from timeline.errors import StoreError, TimelineError
 from timeline.persistence.transient import RETRIES, backoff, is_transient
 
 
-def open_timeline(settings: Settings) -> Timeline:
-    """The record at `settings.db`, with its tables created on first use."""
-    env = settings.to_env()
+def open_timeline(settings: Settings, *, create: bool = True) -> Timeline:
+    """The record at `settings.db`, with its tables created on first use.
+
+    With `create=False` (what reading commands use), a SQLite file that does not
+    exist is a StoreError and nothing is created: a mistyped path should not turn
+    into an empty record that answers "not found".
+    """
+    env = settings.to_env()  # first: a missing or unwritable directory says so
+    if not create and not settings.is_postgres and not Path(settings.db).exists():
+        raise StoreError(f"no record at {settings.db}: check --db or $TIMELINE_DB (nothing was created)")
     scratch = None
     if settings.is_read_only:
         scratch = _scratch_copy(settings.db)

@@ -50,7 +50,7 @@ def restore(
     db: Db = None,
 ) -> None:
     """Restore a dump into an empty store; it verifies to the same DIGEST@N as the original."""
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    with handle_errors(), record(ctx, db, create=True) as (timeline, _):
         result = backup.restore(timeline, file)
     _report("restored", result, fmt)
 

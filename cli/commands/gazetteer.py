@@ -105,7 +105,7 @@ def _submit(
     db: str | None,
     recorded_by: str | None,
 ) -> None:
-    with handle_errors(), record(ctx, db, recorded_by) as (timeline, config):
+    with handle_errors(), record(ctx, db, recorded_by, create=True) as (timeline, config):
         body = {k: v for k, v in obj.items() if v is not None}
         result = timeline.submit(body, recorded_by=config.recorded_by, where="<command line>")
     _report(result, label.replace("{name}", result.name or ""), fmt)

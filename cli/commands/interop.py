@@ -59,7 +59,7 @@ def _run(
 ) -> None:
     with (
         handle_errors(),
-        record(ctx, db, recorded_by) as (timeline, config),
+        record(ctx, db, recorded_by, create=True) as (timeline, config),
         Progress(
             SpinnerColumn(),
             TextColumn(f"importing {table}: {{task.completed}} rows"),
@@ -261,8 +261,9 @@ def export_timelinejs(
     db: Db = None,
 ) -> None:
     """TimelineJS JSON: one slide per fact, dates with only the parts known, grouped by incident."""
+    with handle_errors():
+        kind, subject = _selection(actor, location, incident)  # usage errors before store errors
     with handle_errors(), record(ctx, db) as (timeline, _):
-        kind, subject = _selection(actor, location, incident)
         records = _records(timeline, kind, subject, as_of, include_retracted)
         title = f"{kind} {subject}" if kind else "timeline"
         locate = export.Locator(timeline, resolve_as_of(timeline.view, as_of))
@@ -283,8 +284,9 @@ def export_csv(
     db: Db = None,
 ) -> None:
     """A flat CSV: one row per fact as it stood (then), oldest occurred first."""
+    with handle_errors():
+        kind, subject = _selection(actor, location, incident)  # usage errors before store errors
     with handle_errors(), record(ctx, db) as (timeline, _):
-        kind, subject = _selection(actor, location, incident)
         records = _records(timeline, kind, subject, as_of, include_retracted)
         locate = export.Locator(timeline, resolve_as_of(timeline.view, as_of))
         _emit(export.to_csv(records, locate).encode(), output)
@@ -321,8 +323,9 @@ def export_ndjson(
     db: Db = None,
 ) -> None:
     """A journal (NDJSON) of the selected facts' events and the gazetteer; `append` re-imports it."""
+    with handle_errors():
+        kind, subject = _selection(actor, location, incident)  # usage errors before store errors
     with handle_errors(), record(ctx, db) as (timeline, _):
-        kind, subject = _selection(actor, location, incident)
         ids, position = export.select(timeline, kind, subject, as_of)
         handle = output.open("wb") if output else sys.stdout.buffer
         try:

@@ -94,7 +94,7 @@ def _command(fact_type: FactType) -> Callable[..., None]:
         with handle_errors():
             fmt, db, recorded_by = options.pop("fmt"), options.pop("db"), options.pop("recorded_by")
             obj = _journal_object(fact_type, options)
-            with record(ctx, db, recorded_by) as (timeline, config):
+            with record(ctx, db, recorded_by, create=True) as (timeline, config):
                 result = timeline.submit(obj, recorded_by=config.recorded_by, where="<command line>")
             _report(result, fmt)
 

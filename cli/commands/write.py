@@ -22,7 +22,7 @@ def append(
     """Validate whole journals first, then write them; re-appending writes nothing new."""
     with (
         handle_errors(),
-        record(ctx, db, recorded_by) as (timeline, config),
+        record(ctx, db, recorded_by, create=True) as (timeline, config),
         Progress(
             "appending",
             BarColumn(),
