@@ -6,6 +6,7 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 
 import typer
+from typer._click.exceptions import UsageError  # typer's own; not re-exported by typer
 
 from cli.commands import (
     amend,
@@ -19,7 +20,8 @@ from cli.commands import (
     timelines,
     write,
 )
-from cli.errors import handle_errors
+from cli.errors import handle_errors, stderr
+from timeline.wording import readable
 
 app = typer.Typer(
     name="timeline",
@@ -77,7 +79,23 @@ app.add_typer(interop.export_app, name="export")
 
 
 def main() -> None:
-    """Entry point of the `timeline` script; never shows a traceback."""
-    with handle_errors():
-        app()
-    sys.exit(0)
+    """Entry point of the `timeline` script; never shows a traceback.
+
+    Usage errors (a bad option value, a missing argument) are one stderr line in the
+    record's words, like every other error, with a pointer to the command's help.
+    """
+    try:
+        with handle_errors():
+            code = app(standalone_mode=False)
+    except UsageError as error:
+        message = readable(error.format_message())
+        if message:  # empty when the help was shown instead (no arguments)
+            where = error.ctx.command_path if error.ctx is not None else "timeline"
+            stderr.print(f"error: {message} (see {where} --help)", markup=False)
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        stderr.print("error: aborted", markup=False)
+        sys.exit(1)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from typer._click.exceptions import UsageError
 
 from timeline import JournalInvalidError, TimelineError
 
@@ -18,7 +19,7 @@ def handle_errors() -> Iterator[None]:
     """Map TimelineError to its exit code; anything unexpected to exit 1, never a traceback."""
     try:
         yield
-    except typer.Exit:
+    except (typer.Exit, typer.Abort, UsageError):  # typer's own; `cli.app.main` words usage errors
         raise
     except BrokenPipeError:
         # The reader went away (`timeline log -f ndjson | head`): stop quietly. stdout is

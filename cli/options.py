@@ -13,6 +13,13 @@ class Format(StrEnum):
     csv = "csv"
 
 
+class Summary(StrEnum):
+    """The formats of commands that print one summary: anything else is a usage error."""
+
+    table = "table"
+    json = "json"
+
+
 Db = Annotated[
     str | None,
     typer.Option(
@@ -31,6 +38,7 @@ RecordedBy = Annotated[
     ),
 ]
 Output = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+SummaryFormat = Annotated[Summary, typer.Option("--format", "-f", help="table or json.")]
 AsOf = Annotated[
     str | None,
     typer.Option(

@@ -18,6 +18,7 @@ from typing import IO, Any
 import orjson
 from pydantic import BaseModel, ValidationError
 
+from timeline import wording
 from timeline.domain.catalogue import INPUT_MODELS
 from timeline.domain.events import AMENDMENT_EVENTS, FACT_EVENTS
 from timeline.domain.fact import content_digest, derived_fact_id
@@ -109,19 +110,8 @@ def parse_object(obj: Any, path: str, line: int, *, shallow: bool = False) -> En
 
 
 def describe(error: ValidationError) -> str:
-    """One line for a pydantic error: the first problem, with its field path."""
-    problems = []
-    for item in error.errors()[:3]:
-        where = ".".join(str(p) for p in item["loc"])
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "missing":
-            problems.append(f"missing required field {where!r}")
-        elif item["type"] == "extra_forbidden":
-            problems.append(f"unknown field {where!r}")
-        else:
-            problems.append(f"{where}: {message}" if where else message)
-    more = error.error_count() - len(problems)
-    return "; ".join(problems) + (f" (and {more} more)" if more > 0 else "")
+    """One line for a pydantic error, in the record's words (`timeline.wording`)."""
+    return wording.describe(error)
 
 
 def _validate(model: type[BaseModel], body: dict[str, Any]) -> dict[str, Any]:

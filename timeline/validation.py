@@ -34,6 +34,7 @@ from timeline.domain.gazetteer import Statement
 from timeline.domain.places import Gazetteer, OverlayStore
 from timeline.errors import JournalInvalidError
 from timeline.journal import Entry, JournalError, read_journal
+from timeline.wording import problem
 
 if TYPE_CHECKING:
     from timeline.application import Timeline
@@ -363,5 +364,5 @@ def _check_change_fields(type_name: str, changes: dict[str, Any]) -> str | None:
         try:
             adapter.validate_python(value)
         except ValidationError as error:
-            return f"changes.{field}: {error.errors()[0]['msg'].removeprefix('Value error, ')}"
+            return f"changes.{field}: {problem({**error.errors()[0], 'loc': ()})}"
     return None

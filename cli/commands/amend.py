@@ -7,7 +7,7 @@ import typer
 
 from cli import render
 from cli.errors import handle_errors
-from cli.options import Db, Format, Reason, RecordedBy
+from cli.options import Db, Reason, RecordedBy, Summary, SummaryFormat
 from cli.session import record
 from timeline import InvalidInputError
 from timeline.results import WriteResult
@@ -17,7 +17,6 @@ IfVersion = Annotated[
     int | None,
     typer.Option("--if-version", help="Refuse (exit 4) unless the fact is still at this version."),
 ]
-JsonFormat = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
 
 
 def correct(
@@ -29,7 +28,7 @@ def correct(
         typer.Option("--set", help='field=value; value is JSON if it parses (3, ["a"]), else text.'),
     ],
     if_version: IfVersion = None,
-    fmt: JsonFormat = Format.table,
+    fmt: SummaryFormat = Summary.table,
     db: Db = None,
     recorded_by: RecordedBy = None,
 ) -> None:
@@ -45,7 +44,7 @@ def retract(
     fact: FactId,
     reason: Reason,
     if_version: IfVersion = None,
-    fmt: JsonFormat = Format.table,
+    fmt: SummaryFormat = Summary.table,
     db: Db = None,
     recorded_by: RecordedBy = None,
 ) -> None:
@@ -60,7 +59,7 @@ def restore_fact(
     fact: FactId,
     reason: Reason,
     if_version: IfVersion = None,
-    fmt: JsonFormat = Format.table,
+    fmt: SummaryFormat = Summary.table,
     db: Db = None,
     recorded_by: RecordedBy = None,
 ) -> None:
@@ -79,7 +78,7 @@ def corroborate(
     source_published: Annotated[str | None, typer.Option("--source-published", help="ISO time.")] = None,
     source_quote: Annotated[str | None, typer.Option("--source-quote")] = None,
     if_version: IfVersion = None,
-    fmt: JsonFormat = Format.table,
+    fmt: SummaryFormat = Summary.table,
     db: Db = None,
     recorded_by: RecordedBy = None,
 ) -> None:
@@ -105,7 +104,7 @@ def _submit(
     obj: dict[str, Any],
     fact: str,
     if_version: int | None,
-    fmt: Format,
+    fmt: Summary,
     db: str | None,
     recorded_by: str | None,
 ) -> None:
@@ -127,9 +126,9 @@ def _assignment(item: str) -> tuple[str, Any]:
     return field.strip(), value
 
 
-def _report(result: WriteResult, fmt: Format) -> None:
+def _report(result: WriteResult, fmt: Summary) -> None:
     """What was written: the fact's id and version (record prints the id it generated)."""
-    if fmt is Format.json:
+    if fmt is Summary.json:
         render.write_json(result.to_json())
         return
     subject = result.fact or result.name or ""

@@ -7,7 +7,7 @@ import typer
 
 from cli import render
 from cli.errors import handle_errors
-from cli.options import MAX_NUMBER, AsOf, Db, Format, Output
+from cli.options import MAX_NUMBER, AsOf, Db, Format, Output, Summary, SummaryFormat
 from cli.session import record
 from timeline import queries
 from timeline.audit.entities import entity_history
@@ -74,7 +74,7 @@ def verify(
     expect: Annotated[
         str | None, typer.Option("--expect", help="DIGEST@N: prove the first N events are unchanged.")
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    fmt: SummaryFormat = Summary.table,
     db: Db = None,
 ) -> None:
     """Re-read the whole log: hash chain, version sequences, read models vs a fresh replay."""
@@ -82,7 +82,7 @@ def verify(
         result = verify_record(timeline, expect)
     if print_head:
         typer.echo(f"{result.head}@{result.head_position}")
-    elif fmt is Format.json:
+    elif fmt is Summary.json:
         render.write_json(result.to_json())
     else:
         checks = ", ".join(f"{name} {state}" for name, state in result.checks.items())

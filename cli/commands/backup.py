@@ -10,18 +10,16 @@ import typer
 
 from cli import render
 from cli.errors import handle_errors
-from cli.options import Db, Format
+from cli.options import Db, Summary, SummaryFormat
 from cli.session import record
 from timeline.persistence import dump as backup
 from timeline.results import DumpResult
-
-JsonFormat = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
 
 
 def dump(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="Where to write the dump (NDJSON); - for stdout.")],
-    fmt: JsonFormat = Format.table,
+    fmt: SummaryFormat = Summary.table,
     db: Db = None,
 ) -> None:
     """Back up the whole log: positions, recorded_at, recorded_by and chain digests kept."""
@@ -46,7 +44,7 @@ def dump(
 def restore(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A file written by `timeline dump`.")],
-    fmt: JsonFormat = Format.table,
+    fmt: SummaryFormat = Summary.table,
     db: Db = None,
 ) -> None:
     """Restore a dump into an empty store; it verifies to the same DIGEST@N as the original."""
@@ -55,8 +53,8 @@ def restore(
     _report("restored", result, fmt)
 
 
-def _report(verb: str, result: DumpResult, fmt: Format) -> None:
-    if fmt is Format.json:
+def _report(verb: str, result: DumpResult, fmt: Summary) -> None:
+    if fmt is Summary.json:
         render.write_json(result.to_json())
     else:
         typer.echo(f"{verb} {result.events} events; head {result.head}@{result.head_position}")

@@ -7,7 +7,7 @@ import typer
 
 from cli import render
 from cli.errors import handle_errors
-from cli.options import Db, Format, RecordedBy
+from cli.options import Db, RecordedBy, Summary, SummaryFormat
 from cli.session import record
 from timeline.results import WriteResult
 
@@ -19,7 +19,6 @@ Kind = Annotated[str | None, typer.Option("--kind", help="What it is (free text,
 Aliases = Annotated[
     list[str] | None, typer.Option("--alias", help="Another name for it (repeatable).", show_default=False)
 ]
-JsonFormat = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
 
 
 class Entity(StrEnum):
@@ -33,7 +32,7 @@ def register_actor(
     name: Annotated[str, typer.Argument(help="The actor's canonical name.")],
     kind: Kind = None,
     aliases: Aliases = None,
-    fmt: JsonFormat = Format.table,
+    fmt: SummaryFormat = Summary.table,
     db: Db = None,
     recorded_by: RecordedBy = None,
 ) -> None:
@@ -51,7 +50,7 @@ def register_location(
     lon: Annotated[float | None, typer.Option("--lon", help="Longitude, -180 to 180.")] = None,
     kind: Kind = None,
     aliases: Aliases = None,
-    fmt: JsonFormat = Format.table,
+    fmt: SummaryFormat = Summary.table,
     db: Db = None,
     recorded_by: RecordedBy = None,
 ) -> None:
@@ -74,7 +73,7 @@ def register_incident(
     slug: Annotated[str, typer.Argument(help="The incident's slug, as facts name it.")],
     title: Annotated[str, typer.Option("--title", help="The story's title (required).")],
     description: Annotated[str | None, typer.Option("--description", help="What the story is.")] = None,
-    fmt: JsonFormat = Format.table,
+    fmt: SummaryFormat = Summary.table,
     db: Db = None,
     recorded_by: RecordedBy = None,
 ) -> None:
@@ -88,7 +87,7 @@ def alias(
     entity: Annotated[Entity, typer.Argument(metavar="ENTITY", help="actor or location.")],
     name: Annotated[str, typer.Argument(metavar="NAME", help="The name it stands for.")],
     other: Annotated[str, typer.Argument(metavar="ALIAS", help="Another name for it.")],
-    fmt: JsonFormat = Format.table,
+    fmt: SummaryFormat = Summary.table,
     db: Db = None,
     recorded_by: RecordedBy = None,
 ) -> None:
@@ -101,7 +100,7 @@ def _submit(
     ctx: typer.Context,
     obj: dict[str, Any],
     label: str,
-    fmt: Format,
+    fmt: Summary,
     db: str | None,
     recorded_by: str | None,
 ) -> None:
@@ -111,9 +110,9 @@ def _submit(
     _report(result, label.replace("{name}", result.name or ""), fmt)
 
 
-def _report(result: WriteResult, label: str, fmt: Format) -> None:
+def _report(result: WriteResult, label: str, fmt: Summary) -> None:
     """`label` names what was registered ("actor Russian Presidency")."""
-    if fmt is Format.json:
+    if fmt is Summary.json:
         render.write_json(result.to_json())
     elif result.appended:
         typer.echo(f"registered {label}")

@@ -8,13 +8,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from cli import render
 from cli.errors import handle_errors, stderr
-from cli.options import Db, Format
+from cli.options import Db, Summary, SummaryFormat
 from cli.session import record
 
 
 def replay(
     ctx: typer.Context,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    fmt: SummaryFormat = Summary.table,
     db: Db = None,
 ) -> None:
     """Drop the read models and rebuild them from the log; prints events/s."""
@@ -32,7 +32,7 @@ def replay(
     ):
         task = bar.add_task("replay", total=None)
         result = timeline.replay(lambda done, total: bar.update(task, completed=done, total=total or None))
-    if fmt is Format.json:
+    if fmt is Summary.json:
         render.write_json(result.to_json())
     else:
         rate = f"{result.events_per_second:,.0f} events/s"

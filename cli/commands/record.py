@@ -8,14 +8,15 @@ import inspect
 import types
 import typing
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Annotated, Any, Union
 
 import typer
 from pydantic.fields import FieldInfo
 
-from cli.commands.amend import JsonFormat, _report
+from cli.commands.amend import _report
 from cli.errors import handle_errors
-from cli.options import Db, Format, RecordedBy
+from cli.options import Db, RecordedBy, Summary, SummaryFormat
 from cli.session import record
 from timeline.domain.catalogue import FACT_TYPES, NAMED_ROLE_FIELDS, FactType
 from timeline.domain.events import subject_of
@@ -29,6 +30,17 @@ _SOURCE_OPTIONS = {
     "source_published": "Publication time of each source (ISO 8601), one per --source-name ('' for none).",
     "source_quote": "Quote from each source, one per --source-name ('' for none).",
 }
+
+
+_FIELD_HELP = {
+    "id": "The fact's id (a slug); derived from its content if not given.",
+    "incident": "Slug of the story it belongs to, e.g. nord-stream-2022-09.",
+    "occurred": "When it happened, ISO 8601: 2023, 2023-05, 2023-05-03, 2023-05-03T01:30, "
+    "2023-05-03T01:30:00+03:00, or start/end (2023-05-02/2023-05-03).",
+    "summary": "One line in the recorder's words.",
+    "certainty": "How sure the source is.",
+}
+_TYPE_HELP = {int: "A whole number, 0 or more.", float: "A number."}
 
 
 def _option_type(info: FieldInfo) -> tuple[Any, bool]:
@@ -45,6 +57,8 @@ def _option_type(info: FieldInfo) -> tuple[Any, bool]:
         return int, False
     if annotation is float:
         return float, False
+    if isinstance(annotation, type) and issubclass(annotation, StrEnum):
+        return annotation, False  # typer lists the allowed values and refuses others
     return str, False
 
 
@@ -59,9 +73,8 @@ def _parameters(fact_type: FactType) -> list[inspect.Parameter]:
             continue
         kind, is_list = _option_type(info)
         role = subject_of(info)
-        help_text = (info.description or "") + (
-            f" ({role}{'s' if is_list else ''}, role {name})" if role else ""
-        )
+        described = info.description or _FIELD_HELP.get(name) or _TYPE_HELP.get(kind, "")
+        help_text = described + (f" ({role}{'s' if is_list else ''}, role {name})" if role else "")
         if is_list:
             help_text += " (repeatable)"
         required = info.is_required() and name != "id"
@@ -69,7 +82,9 @@ def _parameters(fact_type: FactType) -> list[inspect.Parameter]:
     for name, help_text in _SOURCE_OPTIONS.items():
         params.append(_param(name, list[str] | None, help_text, required=name == "source_name"))
     params.append(
-        inspect.Parameter("fmt", inspect.Parameter.KEYWORD_ONLY, annotation=JsonFormat, default=Format.table)
+        inspect.Parameter(
+            "fmt", inspect.Parameter.KEYWORD_ONLY, annotation=SummaryFormat, default=Summary.table
+        )
     )
     params.append(inspect.Parameter("db", inspect.Parameter.KEYWORD_ONLY, annotation=Db, default=None))
     params.append(

@@ -7,7 +7,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from cli import render
 from cli.errors import handle_errors, stderr
-from cli.options import Db, Format, RecordedBy
+from cli.options import Db, RecordedBy, Summary, SummaryFormat
 from cli.session import record
 
 
@@ -15,7 +15,7 @@ def append(
     ctx: typer.Context,
     files: Annotated[list[str], typer.Argument(help="Journal files (NDJSON or a JSON array); - for stdin.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    fmt: SummaryFormat = Summary.table,
     db: Db = None,
     recorded_by: RecordedBy = None,
 ) -> None:
@@ -40,7 +40,7 @@ def append(
             dry_run=dry_run,
             progress=lambda done, total: bar.update(task, completed=done, total=total or None),
         )
-    if fmt is Format.json:
+    if fmt is Summary.json:
         render.write_json(result.to_json())
     else:
         verb = "valid (dry run): nothing written" if dry_run else f"appended {result.appended}"

@@ -23,6 +23,7 @@ from timeline.domain.events import (
     Reported,
     SourceAdded,
 )
+from timeline.wording import problem
 
 _FACT_NAMESPACE = uuid5(NAMESPACE_URL, "timeline:fact")
 _STATEMENT_NAMESPACE = uuid5(NAMESPACE_URL, "timeline:gazetteer")
@@ -210,11 +211,7 @@ def validate_changes(fact_type: FactType, state: dict[str, Any], changes: dict[s
     try:
         valid = fact_type.input_model.model_validate(merged).model_dump(mode="json")
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        detail = f"{where}: {message}" if where else message
-        raise AmendmentError(f"changes make the fact invalid: {detail}") from None
+        raise AmendmentError(f"changes make the fact invalid: {problem(error.errors()[0])}") from None
     return {field: valid[field] for field in changes}
 
 
