@@ -15,6 +15,7 @@ from rich.tree import Tree
 
 from cli.errors import stderr as errors
 from cli.options import Format
+from timeline.interop.export import spreadsheet_safe
 from timeline.queries import TimelineStream
 from timeline.results import (
     EntityHistoryResult,
@@ -80,7 +81,7 @@ def write_csv(rows: Iterable[dict[str, Any]], columns: list[str]) -> None:
     writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _flat(row.get(k)) for k in columns})
+        writer.writerow({k: spreadsheet_safe(_flat(row.get(k))) for k in columns})
     sys.stdout.flush()
 
 

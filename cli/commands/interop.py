@@ -288,8 +288,9 @@ def export_csv(
         kind, subject = _selection(actor, location, incident)  # usage errors before store errors
     with handle_errors(), record(ctx, db) as (timeline, _):
         records = _records(timeline, kind, subject, as_of, include_retracted)
-        locate = export.Locator(timeline, resolve_as_of(timeline.view, as_of))
-        _emit(export.to_csv(records, locate).encode(), output)
+        position = resolve_as_of(timeline.view, as_of)
+        locate = export.Locator(timeline, position)
+        _emit(export.to_csv(records, locate, export.canonical_names(timeline, position)).encode(), output)
 
 
 @export_app.command("geojson")

@@ -15,7 +15,7 @@ import csv
 import html
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -24,8 +24,8 @@ import orjson
 
 from timeline.application import Timeline
 from timeline.domain.events import ENVELOPE_FIELDS, Amendment, GazetteerStatement, Reported
-from timeline.domain.places import Places
-from timeline.domain.values import Occurred, place_name
+from timeline.domain.places import PlaceRef, Places
+from timeline.domain.values import Occurred, normalise_name, place_name
 from timeline.projections.views import valid
 from timeline.queries import TimelineQuery, resolve_as_of
 from timeline.queries import timeline as timeline_query
@@ -125,6 +125,11 @@ CSV_COLUMNS = [
     "kind",
     "actors",
     "locations",
+    "actors_reported",
+    "locations_reported",
+    "killed_min",
+    "killed_max",
+    "injured_min",
     "sources",
     "source_urls",
     "recorded_at",
@@ -197,7 +202,57 @@ class Locator:
         return found
 
 
-def csv_rows(records: list[dict[str, Any]], locate: Locator | None = None) -> Iterator[dict[str, Any]]:
+Canonical = Callable[[str, Any], str]
+"""canonical(kind, field value as reported) -> the registered name it resolves to."""
+
+
+def reported(kind: str, value: Any) -> str:
+    """A name as the source gave it; a place with its qualifiers ("Los Angeles, Veracruz")."""
+    return str(PlaceRef.of(value)) if kind == "location" else str(value)
+
+
+def canonical_names(record: Timeline, position: int | None) -> Canonical:
+    """Resolve reported actor and location names as the timelines do, at `position`.
+
+    A place that resolves to no single registered place keeps its reported spelling.
+    """
+    store = record.view.places(position)
+    rules = Places(store)
+    seen: dict[tuple[str, str, str | None], str] = {}
+
+    def canonical(kind: str, value: Any) -> str:
+        ref = PlaceRef.of(value) if kind == "location" else None
+        memo = (kind, str(ref or value), ref.key if ref else None)
+        if memo not in seen:
+            if ref is not None:
+                found = rules.resolve(ref).place
+                place = store.get(found) if found else None
+                seen[memo] = place.name if place else str(ref)
+            else:
+                key = record.view.resolve(kind, normalise_name(str(value)), position)
+                entity = record.view.entity(kind, key, position)
+                seen[memo] = str(entity["name"]) if entity else str(value)
+        return seen[memo]
+
+    return canonical
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading `'` (OWASP advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_rows(
+    records: list[dict[str, Any]], locate: Locator | None = None, canonical: Canonical | None = None
+) -> Iterator[dict[str, Any]]:
+    """One row per fact: names canonical (as reported in `*_reported`), figures, the first
+    place's path and coordinates, text a spreadsheet would run escaped."""
+    name = canonical or reported
     for item in records:
         fields = item["fields"]
         occurred = Occurred.parse(fields["occurred"])
@@ -206,7 +261,7 @@ def csv_rows(records: list[dict[str, Any]], locate: Locator | None = None) -> It
         first = located[0] if located else None
         path = first.place_path if first else []
         geo = next((p.geo for p in located if p.geo), None) or {}
-        yield {
+        row = {
             "fact": fields["id"],
             "type": fields["type"],
             "incident": fields["incident"],
@@ -219,8 +274,13 @@ def csv_rows(records: list[dict[str, Any]], locate: Locator | None = None) -> It
             "status": item["status"],
             "version": item["version"],
             "kind": fields.get("kind") or "",
-            "actors": "; ".join(f"{role}: {name}" for role, name in actors),
-            "locations": "; ".join(f"{role}: {name}" for role, name in locations),
+            "actors": "; ".join(f"{role}: {name('actor', n)}" for role, n in actors),
+            "locations": "; ".join(f"{role}: {name('location', n)}" for role, n in locations),
+            "actors_reported": "; ".join(f"{role}: {reported('actor', n)}" for role, n in actors),
+            "locations_reported": "; ".join(f"{role}: {reported('location', n)}" for role, n in locations),
+            "killed_min": fields.get("killed_min"),
+            "killed_max": fields.get("killed_max"),
+            "injured_min": fields.get("injured_min"),
             "sources": "; ".join(s["name"] for s in fields["sources"]),
             "source_urls": " ".join(s["url"] for s in fields["sources"] if s.get("url")),
             "recorded_at": item["first_recorded_at"],
@@ -232,13 +292,16 @@ def csv_rows(records: list[dict[str, Any]], locate: Locator | None = None) -> It
             "lon": geo.get("lon", ""),
             "geo_precision": geo.get("geo_precision") if geo.get("geo_precision") is not None else "",
         }
+        yield {key: spreadsheet_safe(value) for key, value in row.items()}
 
 
-def to_csv(records: list[dict[str, Any]], locate: Locator | None = None) -> str:
+def to_csv(
+    records: list[dict[str, Any]], locate: Locator | None = None, canonical: Canonical | None = None
+) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(csv_rows(records, locate))
+    writer.writerows(csv_rows(records, locate, canonical))
     return buffer.getvalue()
 
 
