@@ -50,6 +50,8 @@ WRITE_RETRIES = 5
 
 Progress = Callable[[int, int], None]
 """progress(done, total); total is 0 when unknown."""
+PhaseProgress = Callable[[str, int, int], None]
+"""progress(phase, done, total) for work in phases (validating, writing, projecting …)."""
 
 
 class Timeline(Application):
@@ -97,13 +99,15 @@ class Timeline(Application):
         *,
         recorded_by: str,
         dry_run: bool = False,
-        progress: Progress | None = None,
+        progress: PhaseProgress | None = None,
     ) -> AppendResult:
         """Validate every journal first, then write them in batches.
 
         Nothing is written if any line is invalid (JournalInvalidError lists them).
         Objects the store already holds are counted as present and not written again,
         so appending the same journal twice writes nothing the second time.
+        `progress` hears of each phase: "validating" (lines so far, total unknown),
+        "writing" (lines of the total) and "projecting" (events into the read models).
         """
         if not dry_run:
             self._refuse_writes()
@@ -112,7 +116,8 @@ class Timeline(Application):
             # Valid entries are spooled in compact form, so the write pass neither
             # re-validates nor holds the journal in memory.
             spool = stack.enter_context(tempfile.TemporaryFile(prefix="timeline-valid-"))
-            total = JournalValidator(self).validate(files, spool)
+            validated = (lambda n: progress("validating", n, 0)) if progress else None
+            total = JournalValidator(self).validate(files, spool, progress=validated)
             if dry_run:
                 return AppendResult(appended=0, present=0)
             spool.seek(0)
@@ -121,8 +126,8 @@ class Timeline(Application):
                 written, held = self._write_with_retries(batch, recorded_by)
                 appended, present, done = appended + written, present + held, done + len(batch)
                 if progress:
-                    progress(done, total)
-        self._catch_up()
+                    progress("writing", done, total)
+        self._catch_up((lambda n, of: progress("projecting", n, of)) if progress else None)
         return AppendResult(appended=appended, present=present)
 
     def submit(
@@ -189,14 +194,14 @@ class Timeline(Application):
                 f"answering from the read models as of position {behind} (the log is at {log}): {error}"
             )
 
-    def _catch_up(self) -> None:
+    def _catch_up(self, progress: Progress | None = None) -> None:
         """Bring the read models up to the log after a write that committed.
 
         The write stands whatever happens here, so a failure is not the command's
         failure: it is noted, and the next command (or `follow`) catches up.
         """
         try:
-            self.project()
+            self.project(progress)
         except StoreError as error:
             self.notes.append(f"written; the read models will catch up later ({error})")
 

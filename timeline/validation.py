@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 from uuid import UUID
@@ -58,10 +58,16 @@ class JournalValidator:
     def __init__(self, app: Timeline) -> None:
         self.app = app
 
-    def validate(self, files: Sequence[tuple[str, Path]], spool: IO[bytes]) -> int:
+    def validate(
+        self,
+        files: Sequence[tuple[str, Path]],
+        spool: IO[bytes],
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
         """First pass: every line valid, every amendment refers to a known fact.
 
         Valid entries are written to `spool`; JournalInvalidError lists the problems.
+        `progress(lines)` is called every thousand lines and at the end.
         """
         problems: list[str] = []
         errors = count = 0
@@ -82,6 +88,8 @@ class JournalValidator:
             with path.open("rb") as stream:
                 for item in read_journal(stream, name):
                     count += 1
+                    if progress and count % BATCH_SIZE == 0:
+                        progress(count)
                     problem = _check_entry(item, count, facts)
                     if problem:
                         note([problem])
@@ -107,6 +115,8 @@ class JournalValidator:
         # rules here as at write time (nothing is written if any would fail there).
         reported = {} if errors else _reported_fields(spool, {e.key for _, e in amendments}, facts)
         note(self.check_amendments(amendments, facts, reported))
+        if progress:
+            progress(count)
         if errors:
             raise JournalInvalidError(problems, errors)
         return count

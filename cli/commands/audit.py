@@ -8,6 +8,7 @@ import typer
 from cli import render
 from cli.errors import handle_errors
 from cli.options import MAX_NUMBER, AsOf, Db, Format, Output, Summary, SummaryFormat
+from cli.progress import phases
 from cli.session import record
 from timeline import queries
 from timeline.audit.entities import entity_history
@@ -78,8 +79,8 @@ def verify(
     db: Db = None,
 ) -> None:
     """Re-read the whole log: hash chain, version sequences, read models vs a fresh replay."""
-    with handle_errors(), record(ctx, db) as (timeline, _):
-        result = verify_record(timeline, expect)
+    with handle_errors(), record(ctx, db) as (timeline, _), phases() as progress:
+        result = verify_record(timeline, expect, progress=progress)
     if print_head:
         typer.echo(f"{result.head}@{result.head_position}")
     elif fmt is Summary.json:

@@ -4,11 +4,11 @@ import signal
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from cli import render
-from cli.errors import handle_errors, stderr
+from cli.errors import handle_errors
 from cli.options import Db, Summary, SummaryFormat
+from cli.progress import phases
 from cli.session import record
 
 
@@ -21,17 +21,9 @@ def replay(
     with (
         handle_errors(),
         record(ctx, db) as (timeline, _),
-        Progress(
-            "replaying",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=stderr,
-            transient=True,
-        ) as bar,
+        phases() as progress,
     ):
-        task = bar.add_task("replay", total=None)
-        result = timeline.replay(lambda done, total: bar.update(task, completed=done, total=total or None))
+        result = timeline.replay(lambda done, total: progress("replaying", done, total))
     if fmt is Summary.json:
         render.write_json(result.to_json())
     else:

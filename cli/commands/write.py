@@ -3,11 +3,11 @@
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from cli import render
-from cli.errors import handle_errors, stderr
+from cli.errors import handle_errors
 from cli.options import Db, RecordedBy, Summary, SummaryFormat
+from cli.progress import phases
 from cli.session import record
 
 
@@ -23,23 +23,9 @@ def append(
     with (
         handle_errors(),
         record(ctx, db, recorded_by, create=True) as (timeline, config),
-        Progress(
-            "appending",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=stderr,
-            transient=True,
-            disable=not stderr.is_terminal,
-        ) as bar,
+        phases() as progress,
     ):
-        task = bar.add_task("append", total=None)
-        result = timeline.append(
-            files,
-            recorded_by=config.recorded_by,
-            dry_run=dry_run,
-            progress=lambda done, total: bar.update(task, completed=done, total=total or None),
-        )
+        result = timeline.append(files, recorded_by=config.recorded_by, dry_run=dry_run, progress=progress)
     if fmt is Summary.json:
         render.write_json(result.to_json())
     else:

@@ -36,14 +36,24 @@ from timeline.persistence.sqlite import SQLiteTimelineView
 from timeline.results import VerifyResult
 
 if TYPE_CHECKING:
-    from timeline.application import Timeline
+    from timeline.application import PhaseProgress, Progress, Timeline
     from timeline.projections.views import TimelineView
 
 SECTION = 5000
 
 
-def verify(app: Timeline, expect: str | None = None, *, check_views: bool = True) -> VerifyResult:
-    """Run every check; IntegrityFailure names the first thing found wrong."""
+def verify(
+    app: Timeline,
+    expect: str | None = None,
+    *,
+    check_views: bool = True,
+    progress: PhaseProgress | None = None,
+) -> VerifyResult:
+    """Run every check; IntegrityFailure names the first thing found wrong.
+
+    `progress` hears of "reading the log" (events of the last position) and, for the
+    views check, "catching up" and "replaying to compare".
+    """
     expected = _parse_expect(expect) if expect else None
     digests = app.recorder.digests()  # type: ignore[attr-defined]
     heads = {last: (first, head) for first, last, head in digests}
@@ -54,10 +64,13 @@ def verify(app: Timeline, expect: str | None = None, *, check_views: bool = True
     problem: str | None = None
     matched_expect = expected is None
     start = 0
+    last = app.recorder.max_notification_id() or 0 if progress else 0
     while True:
         section = app.recorder.select_notifications(start=start, limit=SECTION, inclusive_of_start=False)
         if not section:
             break
+        if progress:
+            progress("reading the log", section[-1].id, max(last, section[-1].id))
         for n in section:
             head = link(head, n.id, n.originator_id, n.originator_version, n.topic, n.state)
             # Position and time problems are kept until the chain is checked: an
@@ -113,7 +126,7 @@ def verify(app: Timeline, expect: str | None = None, *, check_views: bool = True
         raise IntegrityFailure(f"verify: versions: {gap}")
     checks = {"chain": "ok", "positions": "ok", "recorded_at": "ok", "versions": "ok"}
     if check_views:
-        difference = compare_with_replay(app, position)
+        difference = compare_with_replay(app, position, progress)
         if difference:
             raise IntegrityFailure(f"verify: views: {difference}")
         checks["views"] = "ok"
@@ -142,14 +155,17 @@ def _recorded_at(app: Timeline, state: bytes) -> tuple[datetime | None, str | No
         return None, str(error).splitlines()[0] or type(error).__name__
 
 
-def compare_with_replay(app: Timeline, position: int) -> str | None:
+def compare_with_replay(app: Timeline, position: int, progress: PhaseProgress | None = None) -> str | None:
     """None if the read models equal a fresh replay up to `position`, else what differs.
 
     Read models that cannot be brought up to `position` (a full disk, a role without
     write rights) are compared as far as they go, with a note saying so.
     """
+    def phase(name: str) -> Progress | None:
+        return (lambda done, total: progress(name, done, total)) if progress else None
+
     try:
-        app.project(until=position)
+        app.project(phase("catching up"), until=position)
     except StoreError as error:
         behind = app.view.tracking_position()
         app.notes.append(
@@ -161,7 +177,7 @@ def compare_with_replay(app: Timeline, position: int) -> str | None:
         try:
             fresh = SQLiteTimelineView(datastore)
             fresh.create_table()
-            app.project(view=fresh, until=position)
+            app.project(phase("replaying to compare"), view=fresh, until=position)
             if app.view.tracking_position() != position:
                 return f"read models are at position {app.view.tracking_position()}, log at {position}"
             for table, digest in table_digests(fresh).items():
