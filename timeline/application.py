@@ -356,7 +356,6 @@ class Timeline(Application):
         `view` defaults to this record's own; `until` stops at a log position.
         """
         view = view or self.view
-        view.ensure_search_index()  # a store from before search existed: fill it once
         processed = 0
         total = 0
         failed_at: int | None = None

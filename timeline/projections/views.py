@@ -16,7 +16,6 @@ from typing import Any
 import orjson
 
 from timeline.domain.places import PlaceRecord, PlaceStore
-from timeline.projections.search import search_text
 from timeline.projections.timelines import Lookups, Row, ViewBatch
 
 APPLICATION_NAME = "Timeline"
@@ -715,7 +714,6 @@ class TimelineView(ABC):
         Each fact version has its own search row, so an as-of search matches the text
         the fact had then.
         """
-        self.ensure_search_index()
         condition, params, rank, rank_params = self.search_clause(text)
         # the incident entry: one per fact version, with its status and occurred span
         conditions = [condition, "e.kind = 'incident'", valid("e", as_of)]
@@ -739,25 +737,6 @@ class TimelineView(ABC):
             f"ORDER BY {rank}, e.first_position LIMIT {int(limit)}"
         )
         return [orjson.loads(r[0]) for r in self.query(statement, [*params, *filters, *rank_params])]
-
-    def ensure_search_index(self) -> None:
-        """Fill the search table from the fact versions if a store predates it.
-
-        Rows are derived from `tl_facts` exactly as the projection writes them, so the
-        result equals a replay; a store that has them already is left alone.
-        """
-        if self.query("SELECT 1 FROM tl_search LIMIT 1") or not self.query("SELECT 1 FROM tl_facts LIMIT 1"):
-            return
-        with self.transaction(commit=True) as cursor:
-            cursor.execute(self.sql("SELECT 1 FROM tl_search LIMIT 1"))
-            if cursor.fetchone() is not None:
-                return  # another process filled it meanwhile
-            cursor.execute(self.sql("SELECT fact_key, version, record FROM tl_facts"))
-            rows = [
-                (key, version, search_text(orjson.loads(record)["fields"]))
-                for key, version, record in cursor.fetchall()
-            ]
-            cursor.executemany(self.sql(INSERT_SQL["tl_search"]), rows)
 
     def known_keys(self, kind: str, near: str) -> list[str]:
         """Fact ids (kind `fact`) or incident slugs a mistyped `near` may have meant.
