@@ -46,7 +46,7 @@ def test_a_short_journal_with_an_invalid_correction_is_refused_before_writing(
     with pytest.raises(JournalInvalidError) as raised:
         record.append([str(journal)], recorded_by="tester")
     assert raised.value.problems == [
-        f"{journal}:2: changes make the fact invalid: drones: Input should be greater than or equal to 0"
+        f"{journal}:2: changes make the fact invalid: drones: must be at least 0"
     ]
     assert _events(record) == 0
 

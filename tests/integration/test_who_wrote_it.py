@@ -39,7 +39,8 @@ def test_history_and_log_show_who_the_store_knows_wrote_each_event(
     history = orjson.loads(ok(cli, "history", "w1", "--db", store_url, "--format", "json").stdout)
     assert [(v["recorded_by"], v["store_user"]) for v in history["versions"]] == [("maria", expected)] * 2
     log = [
-        orjson.loads(line) for line in ok(cli, "log", "--db", store_url, "--format", "ndjson").stdout.split()
+        orjson.loads(line)
+        for line in ok(cli, "log", "--db", store_url, "--format", "ndjson").stdout.splitlines()
     ]
     assert [(e["recorded_by"], e["store_user"]) for e in log] == [("maria", expected)] * 2
     table = ok(cli, "log", "--db", store_url).stdout
