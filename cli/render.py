@@ -478,5 +478,10 @@ def fact(result: FactResult, fmt: Format) -> None:
         if source.get("quote"):
             text.append(f"\n“{source['quote']}”")
         table.add_row(f"source {n}", text)
+    for place in result.places:
+        where = Text(" > ".join(place["place_path"]))
+        if place["geo"]:
+            where.append(f"\n{place['geo']['lat']}, {place['geo']['lon']}", style="dim")
+        table.add_row(f"place ({place['role']})", where)
     table.add_row("recorded", f"{result.recorded_at} @{result.position}")
     stdout.print(table)

@@ -91,6 +91,7 @@ class Timeline(Application):
     def _refuse_writes(self) -> None:
         if self.read_only:
             raise StoreError(f"{self.read_only} cannot be written here (read-only); nothing was written")
+
     # --- writing ------------------------------------------------------------------
 
     def append(

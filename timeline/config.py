@@ -117,9 +117,7 @@ def _postgres_env(url: str) -> dict[str, str]:
     try:
         port = parts.port
     except ValueError:
-        raise InvalidInputError(
-            "--db: the PostgreSQL URL's port must be a number from 1 to 65535"
-        ) from None
+        raise InvalidInputError("--db: the PostgreSQL URL's port must be a number from 1 to 65535") from None
     if port == 0:
         raise InvalidInputError("--db: the PostgreSQL URL's port must be a number from 1 to 65535")
     if not parts.hostname or not dbname:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from timeline.domain.events import FIGURE_FIELDS
 from timeline.domain.places import PlaceRef, Places, Resolution
-from timeline.domain.values import Occurred, normalise_name
+from timeline.domain.values import Occurred, normalise_name, place_name
 from timeline.errors import InvalidInputError, NotFoundError
 from timeline.projections.search import words
 from timeline.projections.views import EntryRow
@@ -535,6 +535,62 @@ def search(view: TimelineView, query: SearchQuery) -> TimelineResult:
     )
 
 
+@dataclass(frozen=True)
+class Located:
+    """One location of a fact: role, spelling as reported, the place's path, coordinates."""
+
+    role: str
+    reported: str
+    place_path: list[str]
+    geo: dict[str, Any] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"role": self.role, "place": self.reported, "place_path": self.place_path, "geo": self.geo}
+
+
+class FactLocator:
+    """Where facts lie: each location as filed, with its place path and coordinates.
+
+    A fact's coordinates are its own `geo`, else those given with the location, else
+    the place's. A location filed under an alias or a bare name is shown under the
+    place that name means at `position`, if it means exactly one.
+    """
+
+    def __init__(self, view: TimelineView, position: int | None) -> None:
+        self.places = Places(view.places(position))
+
+    def __call__(self, item: dict[str, Any]) -> list[Located]:
+        from timeline.domain.catalogue import FACT_TYPES
+
+        fields = item["fields"]
+        filed: list[str] = item.get("filed") or []
+        own = fields.get("geo")
+        found = []
+        locations = [
+            (role, value)
+            for kind, role, value in FACT_TYPES[fields["type"]].subjects(fields)
+            if kind == "location"
+        ]
+        for index, (role, value) in enumerate(locations):
+            subject = filed[index] if index < len(filed) else None
+            place = self.places.store.get(subject) if subject else None
+            if place is None and subject:
+                holders = self.places.holders(subject)
+                place = self.places.store.get(holders[0]) if len(holders) == 1 else None
+            path = self.places.path(place.id) if place is not None else [place_name(value)]
+            geo = own or (
+                {k: value.get(k) for k in ("lat", "lon", "geo_precision")}
+                if isinstance(value, dict) and value.get("lat") is not None
+                else None
+            )
+            if geo is None and place is not None and place.lat is not None:
+                geo = {"lat": place.lat, "lon": place.lon, "geo_precision": place.geo_precision}
+            found.append(Located(role, place_name(value), path, geo))
+        if not found and own:
+            found.append(Located("geo", "", [], own))
+        return found
+
+
 def show(view: TimelineView, fact_id: str, as_of: str | None) -> FactResult:
     """One fact's full current content (or as it stood at `as_of`), retracted or not."""
     position = resolve_as_of(view, as_of)
@@ -553,6 +609,7 @@ def show(view: TimelineView, fact_id: str, as_of: str | None) -> FactResult:
         recorded_at=record["first_recorded_at"],
         position=record["first_position"],
         as_of=as_of,
+        places=[p.to_json() for p in FactLocator(view, position)(record)],
     )
 
 

@@ -159,6 +159,8 @@ class FactResult(Result):
     recorded_at: str
     position: int
     as_of: str | None = None
+    places: list[dict[str, Any]] = []
+    """Each location as filed: role, place (as reported), place_path, geo."""
 
 
 class Version(Result):

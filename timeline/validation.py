@@ -279,9 +279,7 @@ def _numbered(entry: Entry, occurrences: dict[tuple[str, str], int]) -> Entry:
     return dataclasses.replace(entry, digest=occurrence_digest(entry.digest, n))
 
 
-def _reported_fields(
-    spool: IO[bytes], keys: set[str], facts: SeenFacts
-) -> dict[str, dict[str, Any]]:
+def _reported_fields(spool: IO[bytes], keys: set[str], facts: SeenFacts) -> dict[str, dict[str, Any]]:
     """Journal-shaped fields (with `type`) of the facts reported in the input whose ids
     are in `keys`, read back from the spool (memory grows with amended facts only)."""
     wanted = {key for key in keys if facts.get(key) is not None}

@@ -50,9 +50,7 @@ def entity(
 
 def log(
     ctx: typer.Context,
-    since: Annotated[
-        int, typer.Option("--since", min=0, max=MAX_NUMBER, help="Only positions after N.")
-    ] = 0,
+    since: Annotated[int, typer.Option("--since", min=0, max=MAX_NUMBER, help="Only positions after N.")] = 0,
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, max=MAX_NUMBER, help="At most N events.")
     ] = None,

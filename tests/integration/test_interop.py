@@ -471,3 +471,18 @@ def test_bellingcat_spelling_variants_at_one_point_are_one_place(sqlite_record, 
     assert [e.fact for e in timeline(sqlite_record.view, TimelineQuery("location", "Kiyv")).entries] == [
         "bellingcat:civ10"
     ]
+
+
+def test_bellingcat_rows_that_come_back_are_the_same_fact_restored(sqlite_record) -> None:
+    results = [_import_snapshot(sqlite_record, snapshot) for snapshot in SNAPSHOTS]
+    assert sum(r.reappeared for r in results) > 0
+    keys = [row[0] for row in sqlite_record.view.query("SELECT DISTINCT fact_key FROM tl_facts")]
+    assert not [k for k in keys if ".r" in k.rpartition(":")[2]]  # no second fact for a return
+    returned = 0
+    for key in keys:
+        events = [v["event"] for v in sqlite_record.view.fact_versions(key, None)]
+        if "FactRestored" in events:
+            returned += 1
+            restored_at = events.index("FactRestored")
+            assert events[restored_at - 1] == "FactRetracted"  # history whole: gone, then back
+    assert returned == sum(r.reappeared for r in results)

@@ -77,9 +77,8 @@ def verify(
             # edit the chain shows is reported as such.
             if problem is None and n.id != position + 1:
                 missing = f"{position + 1}" if n.id == position + 2 else f"{position + 1}..{n.id - 1}"
-                problem = (
-                    f"verify: positions: position {n.id} follows position {position} "
-                    + (f"(missing {missing}: events were deleted)" if n.id > position else "(out of order)")
+                problem = f"verify: positions: position {n.id} follows position {position} " + (
+                    f"(missing {missing}: events were deleted)" if n.id > position else "(out of order)"
                 )
             at, unreadable = _recorded_at(app, n.state)
             if problem is None and unreadable:
@@ -161,6 +160,7 @@ def compare_with_replay(app: Timeline, position: int, progress: PhaseProgress | 
     Read models that cannot be brought up to `position` (a full disk, a role without
     write rights) are compared as far as they go, with a note saying so.
     """
+
     def phase(name: str) -> Progress | None:
         return (lambda done, total: progress(name, done, total)) if progress else None
 

@@ -40,6 +40,7 @@ def numbered_rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, 
             return
         yield reader.line_num, row
 
+
 _NOT_SLUG = re.compile(r"[^a-z0-9._:-]+")
 
 
@@ -216,4 +217,3 @@ def to_int(value: Any) -> int | None:
         return int(float(value)) if value not in (None, "") else None
     except (TypeError, ValueError, OverflowError):
         return None
-

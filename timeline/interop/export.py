@@ -16,7 +16,6 @@ import html
 import io
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -27,7 +26,7 @@ from timeline.domain.events import ENVELOPE_FIELDS, Amendment, GazetteerStatemen
 from timeline.domain.places import PlaceRef, Places
 from timeline.domain.values import Occurred, normalise_name, place_name
 from timeline.projections.views import valid
-from timeline.queries import TimelineQuery, resolve_as_of
+from timeline.queries import FactLocator, Located, TimelineQuery, resolve_as_of
 from timeline.queries import timeline as timeline_query
 from timeline.results import figures_text
 
@@ -128,8 +127,12 @@ CSV_COLUMNS = [
     "actors_reported",
     "locations_reported",
     "killed_min",
+    "killed_best",
     "killed_max",
     "injured_min",
+    "injured_max",
+    "killed_by_side",
+    "attributes",
     "sources",
     "source_urls",
     "recorded_at",
@@ -157,49 +160,11 @@ def subjects_of(fields: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tup
     return actors, locations
 
 
-@dataclass(frozen=True)
-class Located:
-    """One location of a fact: role, spelling as reported, the place's path, coordinates."""
-
-    role: str
-    reported: str
-    place_path: list[str]
-    geo: dict[str, Any] | None
-
-
-class Locator:
+class Locator(FactLocator):
     """Where the facts of an export lie, as the record stood at `position`."""
 
     def __init__(self, record: Timeline, position: int | None) -> None:
-        self.places = Places(record.view.places(position))
-
-    def __call__(self, item: dict[str, Any]) -> list[Located]:
-        from timeline.domain.catalogue import FACT_TYPES
-
-        fields = item["fields"]
-        filed: list[str] = item.get("filed") or []
-        own = fields.get("geo")
-        found = []
-        locations = [
-            (role, value)
-            for kind, role, value in FACT_TYPES[fields["type"]].subjects(fields)
-            if kind == "location"
-        ]
-        for index, (role, value) in enumerate(locations):
-            subject = filed[index] if index < len(filed) else None
-            place = self.places.store.get(subject) if subject else None
-            path = self.places.path(subject) if place is not None and subject else [place_name(value)]
-            geo = own or (
-                {k: value.get(k) for k in ("lat", "lon", "geo_precision")}
-                if isinstance(value, dict) and value.get("lat") is not None
-                else None
-            )
-            if geo is None and place is not None and place.lat is not None:
-                geo = {"lat": place.lat, "lon": place.lon, "geo_precision": place.geo_precision}
-            found.append(Located(role, place_name(value), path, geo))
-        if not found and own:
-            found.append(Located("geo", "", [], own))
-        return found
+        super().__init__(record.view, position)
 
 
 Canonical = Callable[[str, Any], str]
@@ -279,8 +244,13 @@ def csv_rows(
             "actors_reported": "; ".join(f"{role}: {reported('actor', n)}" for role, n in actors),
             "locations_reported": "; ".join(f"{role}: {reported('location', n)}" for role, n in locations),
             "killed_min": fields.get("killed_min"),
+            "killed_best": fields.get("killed_best"),
             "killed_max": fields.get("killed_max"),
             "injured_min": fields.get("injured_min"),
+            "injured_max": fields.get("injured_max"),
+            # breakdowns and source columns as JSON objects, one cell each
+            "killed_by_side": _json_cell(fields.get("killed_by_side")),
+            "attributes": _json_cell(fields.get("attributes")),
             "sources": "; ".join(s["name"] for s in fields["sources"]),
             "source_urls": " ".join(s["url"] for s in fields["sources"] if s.get("url")),
             "recorded_at": item["first_recorded_at"],
@@ -293,6 +263,10 @@ def csv_rows(
             "geo_precision": geo.get("geo_precision") if geo.get("geo_precision") is not None else "",
         }
         yield {key: spreadsheet_safe(value) for key, value in row.items()}
+
+
+def _json_cell(value: Any) -> str | None:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode() if value else None
 
 
 def to_csv(
@@ -474,8 +448,10 @@ def is_web_url(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and url.lower().startswith(
-        ("http://", "https://")
+    return (
+        parts.scheme.lower() in ("http", "https")
+        and bool(parts.netloc)
+        and url.lower().startswith(("http://", "https://"))
     )
 
 

@@ -8,10 +8,10 @@ For each mapped fact (rows are streamed; only the set of ids used is held):
   `SourceAdded` for each new source when the sources only grew (sources compare as
   a multiset: a re-ordering alone is no change);
 - in the store but retracted (the row was deleted from an earlier export and is
-  back now) -> a new fact `<id>.r2` (`.r3` … on later returns): a retraction is
-  final in the record, so the returning row is a new fact, findable by its id;
+  back now) -> `FactRestored` ("the row is back in the table"), then the changes as
+  above: the same fact, its history whole;
 - in the store with another type -> the old fact is retracted ("re-classified") and
-  the row recorded as the next `<id>.rN`.
+  the row recorded as the next `<id>.rN` (a fact's type never changes).
 
 Ids the table gives twice in one file get `-2`, `-3` … in file order.
 
@@ -237,19 +237,23 @@ def _fact(
     fact_id, incarnation = base, 1
     record = lookups.fact_state(fact_id)
     while record is not None and record["status"] == "retracted":
+        # stores imported before returns were restored hold a returning row as <id>.rN
+        later = lookups.fact_state(f"{base}.r{incarnation + 1}")
+        if later is None:
+            break
         incarnation += 1
-        fact_id = f"{base}.r{incarnation}"
-        record = lookups.fact_state(fact_id)
+        fact_id, record = f"{base}.r{incarnation}", later
     if record is not None and record["fields"]["type"] != entry.type:
-        write(
-            {
-                "type": "FactRetracted",
-                "fact": fact_id,
-                "reason": f"{reason}: re-classified as {entry.type}",
-            }
-        )
+        if record["status"] != "retracted":
+            write(
+                {
+                    "type": "FactRetracted",
+                    "fact": fact_id,
+                    "reason": f"{reason}: re-classified as {entry.type}",
+                }
+            )
+            counts["retracted"] += 1
         used.add(fact_id)
-        counts["retracted"] += 1
         fact_id = f"{base}.r{incarnation + 1}"
         record = None
     used.add(fact_id)
@@ -257,9 +261,11 @@ def _fact(
     if record is None:
         write({"type": entry.type, **fields})
         counts["new"] += 1
-        if fact_id != base:
-            counts["reappeared"] += 1
         return
+    if record["status"] == "retracted":
+        # the row is back: the same fact, restored, then brought up to date below
+        write({"type": "FactRestored", "fact": fact_id, "reason": f"{reason}: the row is back in the table"})
+        counts["reappeared"] += 1
     stored = record["fields"]
     model_fields = INPUT_MODELS[entry.type].model_fields
     changes = {
@@ -283,7 +289,8 @@ def _fact(
         else:
             added = extra
     if not changes and not added:
-        counts["unchanged"] += 1
+        if record["status"] != "retracted":  # a returning row counts as returned
+            counts["unchanged"] += 1
         return
     if changes:
         correction = {"type": "FactCorrected", "fact": fact_id, "changes": changes, "reason": reason}
