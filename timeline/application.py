@@ -313,8 +313,8 @@ class Timeline(Application):
                     "nothing was written"
                 )
             try:
-                _amend(fact, entry, recorded_by)
-            except NoChange:  # a journal correction repeating what the fact says: present
+                _amend(fact, entry, recorded_by, as_given=not by_state)
+            except NoChange:  # a command's correction repeating what the fact says: present
                 held += 1
                 continue
             except AmendmentError as error:
@@ -535,10 +535,16 @@ def _first_event(entry: Entry, uid: UUID, recorded_by: str) -> Created:
     return first_event(aggregate_class, event_class, uid, recorded_by=recorded_by, **entry.fields)
 
 
-def _amend(fact: Fact, entry: Entry, recorded_by: str) -> None:
+def _amend(fact: Fact, entry: Entry, recorded_by: str, *, as_given: bool = False) -> None:
     fields, digest = entry.fields, entry.digest
     if entry.type == "FactCorrected":
-        fact.correct(fields["changes"], reason=fields["reason"], recorded_by=recorded_by, digest=digest)
+        fact.correct(
+            fields["changes"],
+            reason=fields["reason"],
+            recorded_by=recorded_by,
+            digest=digest,
+            as_given=as_given,
+        )
     elif entry.type == "FactRetracted":
         fact.retract(reason=fields["reason"], recorded_by=recorded_by, digest=digest)
     elif entry.type == "FactRestored":

@@ -269,19 +269,36 @@ def _location_timeline(
     )
 
     def entries() -> Iterator[TimelineEntry]:
+        """One entry per fact and role: a fact naming several places of the tree is listed once,
+        under the first, with every place it matched in `places` (rows of one fact are adjacent)."""
         paths: dict[str, list[str]] = {}
+        held: TimelineEntry | None = None
+        matched: list[str] = []
         for row in _iter_rows(view, query, sorted(filed_under), position):
             filed = filed_under.get(row.subject)
             if (filed or "") not in paths:
                 paths[filed or ""] = rules.path(filed) if filed else [row.name]
+            fact_id = row.record["fields"]["id"]
+            if held is not None and held.fact == fact_id and held.role == row.role:
+                matched.append(row.name)
+                continue
+            if held is not None:
+                yield _with_places(held, matched)
             geo = None
             if row.lat is None and filed is not None:
                 found = store.get(filed)
                 if found is not None and found.lat is not None:
                     geo = _geo(found.lat, found.lon, found.geo_precision)
-            yield _entry("location", row, paths[filed or ""], geo)
+            held, matched = _entry("location", row, paths[filed or ""], geo), [row.name]
+        if held is not None:
+            yield _with_places(held, matched)
 
     return TimelineStream(subject=subject, as_of=query.as_of, entries=entries())
+
+
+def _with_places(entry: TimelineEntry, matched: list[str]) -> TimelineEntry:
+    unique = _unique(matched)
+    return entry if len(unique) < 2 else entry.model_copy(update={"places": unique})
 
 
 def place_tree(store: SQLPlaceStore, rules: Places, root: str) -> list[str]:
@@ -422,8 +439,15 @@ def subjects(view: TimelineView, kind: str, as_of: str | None, limit: int | None
     for key, name in registered.items():
         counts.setdefault(key, count(key, name, 0))
     if rules is not None:
+        # a place counts the facts filed under it or within it, each once
+        within = _PlaceCounts.of(view, position).facts
         counts = {
-            key: found.model_copy(update={"place_path": rules.path(key) or None})
+            key: found.model_copy(
+                update={
+                    "place_path": rules.path(key) or None,
+                    "facts": len(within[key]) if key in within else found.facts,
+                }
+            )
             for key, found in counts.items()
         }
     ordered = sorted(counts.values(), key=lambda s: (-s.facts, s.name.casefold(), s.place_path or []))
@@ -449,36 +473,61 @@ def places_named(view: TimelineView, name: str, as_of: str | None) -> PlacesResu
     return PlacesResult(name=name.strip(), as_of=as_of, places=infos)
 
 
+@dataclass
+class _PlaceCounts:
+    """Every place at a position, its children, and the facts filed under it or within it."""
+
+    store: SQLPlaceStore
+    rules: Places
+    children: dict[str | None, list[str]]
+    facts: dict[str, set[str]]
+
+    @classmethod
+    def of(cls, view: TimelineView, position: int | None) -> _PlaceCounts:
+        store = view.places(position)
+        rules = Places(store)
+        places = store.all_places()
+        children: dict[str | None, list[str]] = {}
+        for place in places:
+            children.setdefault(rules.effective_parent(place), []).append(place.id)
+        for kids in children.values():
+            kids.sort(key=lambda c: (store.get(c).name.casefold(), c))  # type: ignore[union-attr]
+        members = members_of(view, rules, [p.id for p in places], position)
+        facts: dict[str, set[str]] = {}
+        for subject, fact in view.subject_facts("location", position):
+            place_id = members.get(subject)
+            if place_id is not None:
+                facts.setdefault(place_id, set()).add(fact)
+        counted = cls(store, rules, children, facts)
+        for root in children.get(None, []):
+            counted._gather(root, 0)
+        return counted
+
+    def _gather(self, place_id: str, depth: int) -> set[str]:
+        found = self.facts.setdefault(place_id, set())
+        if depth < MAX_PLACE_DEPTH:
+            for child in self.children.get(place_id, []):
+                found |= self._gather(child, depth + 1)
+        return found
+
+
+MAX_PLACE_DEPTH = 32
+
+
 def place_hierarchy(view: TimelineView, as_of: str | None) -> PlacesResult:
     """The whole place tree, each place with the facts filed under it or within it."""
-    position = resolve_as_of(view, as_of)
-    store = view.places(position)
-    rules = Places(store)
-    places = store.all_places()
-    children: dict[str | None, list[str]] = {}
-    for place in places:
-        children.setdefault(rules.effective_parent(place), []).append(place.id)
-    members = members_of(view, rules, [p.id for p in places], position)
-    direct: dict[str, set[str]] = {}
-    for subject, fact in view.subject_facts("location", position):
-        place_id = members.get(subject)
-        if place_id is not None:
-            direct.setdefault(place_id, set()).add(fact)
+    counted = _PlaceCounts.of(view, resolve_as_of(view, as_of))
 
-    def build(place_id: str, depth: int) -> tuple[PlaceInfo, set[str]]:
-        facts = set(direct.get(place_id, ()))
-        kids = []
-        for child in sorted(children.get(place_id, []), key=lambda c: store.get(c).name.casefold()):  # type: ignore[union-attr]
-            if depth < 32:
-                info, below = build(child, depth + 1)
-                kids.append(info)
-                facts |= below
-        info = _place_info(store, rules, place_id, len(facts))
-        return info.model_copy(update={"children": kids}), facts
+    def build(place_id: str, depth: int) -> PlaceInfo:
+        kids = (
+            [build(c, depth + 1) for c in counted.children.get(place_id, [])]
+            if depth < MAX_PLACE_DEPTH
+            else []
+        )
+        info = _place_info(counted.store, counted.rules, place_id, len(counted.facts.get(place_id, ())))
+        return info.model_copy(update={"children": kids})
 
-    roots = sorted(children.get(None, []), key=lambda c: store.get(c).name.casefold())  # type: ignore[union-attr]
-    built = [build(root, 0) for root in roots]
-    return PlacesResult(name=None, as_of=as_of, places=[info for info, _ in built])
+    return PlacesResult(name=None, as_of=as_of, places=[build(r, 0) for r in counted.children.get(None, [])])
 
 
 def _place_info(store: SQLPlaceStore, rules: Places, place_id: str, facts: int) -> PlaceInfo:

@@ -60,12 +60,14 @@ class TimelineEntry(Result):
     position: int
     place: str | None = None
     place_path: list[str] | None = None
+    places: list[str] | None = None
+    """When a fact names several places of a location's tree: each, as reported."""
     geo: dict[str, Any] | None = None
     figures: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")
-        for optional in ("place", "place_path", "geo", "figures"):
+        for optional in ("place", "place_path", "places", "geo", "figures"):
             if data[optional] is None:
                 del data[optional]
         return data

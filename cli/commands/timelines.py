@@ -92,9 +92,11 @@ def _listing(
     render.subjects(result, fmt)
 
 
-def actors(ctx: typer.Context, fmt: Output = Format.table, as_of: AsOf = None, db: Db = None) -> None:
-    """Every actor in the record, with its number of facts."""
-    _listing(ctx, "actor", fmt, as_of, db)
+def actors(
+    ctx: typer.Context, fmt: Output = Format.table, as_of: AsOf = None, limit: Limit = None, db: Db = None
+) -> None:
+    """Every actor in the record, with its number of facts (most first)."""
+    _listing(ctx, "actor", fmt, as_of, db, limit)
 
 
 def locations(
@@ -131,9 +133,11 @@ def place(
     render.places(result, fmt, tree=False)
 
 
-def incidents(ctx: typer.Context, fmt: Output = Format.table, as_of: AsOf = None, db: Db = None) -> None:
+def incidents(
+    ctx: typer.Context, fmt: Output = Format.table, as_of: AsOf = None, limit: Limit = None, db: Db = None
+) -> None:
     """Every incident in the record, with its number of facts."""
-    _listing(ctx, "incident", fmt, as_of, db)
+    _listing(ctx, "incident", fmt, as_of, db, limit)
 
 
 def register(app: typer.Typer) -> None:

@@ -162,3 +162,27 @@ def test_a_place_history_lists_its_registration(cli: CliRunner, db: str) -> None
         ("LocationRegistered", "geonames:700001")
     ]
     assert run(cli, "entity", "actor", "Nobody", "--db", db).exit_code == 3
+
+
+def test_a_parent_place_lists_a_fact_once_with_every_place_it_matched(cli: CliRunner, store_url: str) -> None:
+    db = seeded(cli, store_url)
+    ukraine = as_json(ok(cli, "location", "Ukraine", "-f", "json", "--db", db))
+    advisory = [e for e in ukraine["entries"] if e["fact"] == "kremlin-drone-us-embassy-advisory"]
+    assert len(advisory) == 1  # its area names Kiev and the Kiev region, both within Ukraine
+    assert advisory[0]["places"] == ["Kiev", "Kiev region"]
+    kyiv = as_json(ok(cli, "location", "Kyiv", "-f", "json", "--db", db))
+    assert "places" not in kyiv["entries"][0]  # one place matched: no list
+
+
+def test_listings_count_facts_within_a_place_and_take_a_limit(cli: CliRunner, store_url: str) -> None:
+    db = seeded(cli, store_url)
+    listed = {
+        s["name"]: s["facts"] for s in as_json(ok(cli, "locations", "-f", "json", "--db", db))["subjects"]
+    }
+    # Russia holds Moscow and the Kremlin: their facts, each once
+    assert listed["Russia"] == listed["Moscow"] == 4
+    assert listed["Kremlin"] == 3
+    assert listed["Ukraine"] == 2  # the advisory names two places within Ukraine, counted once
+    for command in ("actors", "locations", "incidents"):
+        top = as_json(ok(cli, command, "--limit", "1", "-f", "json", "--db", db))["subjects"]
+        assert len(top) == 1

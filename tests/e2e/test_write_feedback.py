@@ -80,12 +80,22 @@ def test_a_correction_records_only_the_fields_it_changes(cli: CliRunner, store_u
     assert versions[1]["changes"] == {"drones": {"from": None, "to": 1}}
 
 
-def test_a_journal_correction_that_changes_nothing_is_counted_present(
+def test_a_journal_correction_is_recorded_as_given_so_a_second_append_writes_nothing(
     cli: CliRunner, store_url: str, tmp_path: Path
 ) -> None:
+    """A journal line that repeats what the fact says is still recorded: otherwise, appended
+    again after the journal's later lines changed the fact, it would change it back."""
     journal = write_journal(
-        tmp_path / "j.ndjson", [a_fact(id="ns-a", summary="same"), a_correction("ns-a", summary="same")]
+        tmp_path / "j.ndjson",
+        [
+            a_fact(id="ns-a", summary="same"),
+            a_correction("ns-a", "fix 1", summary="same"),
+            a_correction("ns-a", "fix 2", summary="later"),
+        ],
     )
     counts = ok(cli, "append", journal, "-f", "json", "--db", store_url).stdout.strip().splitlines()[-1]
-    assert counts == '{"appended":1,"present":1}'
-    assert len(log(cli, store_url)) == 1
+    assert counts == '{"appended":3,"present":0}'
+    again = ok(cli, "append", journal, "-f", "json", "--db", store_url).stdout.strip().splitlines()[-1]
+    assert again == '{"appended":0,"present":3}'
+    shown = as_json(ok(cli, "show", "ns-a", "-f", "json", "--db", store_url))
+    assert shown["fields"]["summary"] == "later"

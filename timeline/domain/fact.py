@@ -106,16 +106,24 @@ class Fact(BaseAggregate[UUID]):
         """Record a new fact of any of the catalogue's types."""
         return start(cls, event_class, fact_uuid(fields["id"]), recorded_by=recorded_by, **fields)
 
-    def correct(self, changes: dict[str, Any], *, reason: str, recorded_by: str, digest: str) -> None:
-        """Set new values on some fields; they are validated against the fact's type."""
+    def correct(
+        self, changes: dict[str, Any], *, reason: str, recorded_by: str, digest: str, as_given: bool = False
+    ) -> None:
+        """Set new values on some fields; they are validated against the fact's type.
+
+        Only real changes are recorded: a correction repeating what the fact already says
+        would raise its version and mark it corrected for nothing (NoChange). A journal
+        line is recorded `as_given` instead, so that appending the journal again finds it
+        recorded: otherwise a line that changed nothing the first time could change
+        something the second, after later lines of the same journal.
+        """
         if self.status == "retracted":
             raise AmendmentError(f"fact {self.state['id']!r} is retracted and cannot be corrected")
         changes = validate_changes(self.fact_type, self.state, changes)
-        # Only real changes are recorded: a correction repeating what the fact already
-        # says would raise its version and mark it corrected for nothing.
-        changes = {k: v for k, v in changes.items() if self.state.get(k) != v}
-        if not changes:
+        real = {k: v for k, v in changes.items() if self.state.get(k) != v}
+        if not real and not as_given:
             raise NoChange(f"fact {self.state['id']!r} already says that; no change written")
+        changes = changes if as_given else real
         self.trigger_event(
             FactCorrected,
             fact=self.state["id"],
