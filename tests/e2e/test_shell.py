@@ -32,7 +32,9 @@ def test_version_prints_the_installed_version() -> None:
 
 def test_completion_scripts_are_offered_for_the_usual_shells() -> None:
     for shell in ("bash", "zsh", "fish"):
-        result = _run("--show-completion", shell)
+        # Typer otherwise detects the shell from the parent processes (none under some runners)
+        # and takes no shell argument; with detection off, the shell is given explicitly
+        result = _run("--show-completion", shell, _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1")
         assert result.returncode == 0, result.stderr
         assert "_TIMELINE_COMPLETE" in result.stdout
 
