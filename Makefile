@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= timeline.db
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest -q
+
+# unit and property tests, few examples each: seconds, no database server, no browser
+test-fast: $(STAMP)
+	TL_PROP_EXAMPLES=8 $(BIN)/pytest -q -p no:cacheprovider tests/unit tests/property
 
 lint: $(STAMP)
 	$(BIN)/ruff check timeline cli tests bench

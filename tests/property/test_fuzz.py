@@ -9,6 +9,7 @@ writes nothing.
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
@@ -21,7 +22,11 @@ from cli.app import app
 from timeline.domain.events import EVENTS_BY_TYPE
 from timeline.journal import Entry, JournalError, read_journal
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=int(os.environ.get("TL_PROP_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 json_scalars = st.one_of(
     st.none(),

@@ -7,6 +7,7 @@ date's `display_date`, never dropped and never a crash.
 from __future__ import annotations
 
 import calendar
+import os
 from typing import Any
 
 from hypothesis import given, settings
@@ -97,7 +98,7 @@ def _record(occurred: str) -> dict[str, Any]:
     return {"fields": fields, "status": "active", "version": 1, "first_position": 1}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=int(os.environ.get("TL_PROP_EXAMPLES", "300")), deadline=None)
 @given(occurred_values())
 def test_every_occurred_form_exports_with_the_parts_it_states(
     value: tuple[str, list[dict[str, Any]]],
