@@ -14,7 +14,13 @@ def test_show_gives_every_field_and_source_of_the_fact(cli: CliRunner, store_url
     shown = as_json(ok(cli, "show", "kremlin-drone-alleged", "-f", "json", "--db", store_url))
     assert set(shown) == {
         "fact", "type", "version", "status", "fields", "sources", "recorded_at", "position", "as_of",
+        "places",
     }  # fmt: skip
+    # each location as filed: the Kremlin within Moscow within Russia, with its coordinates
+    assert shown["places"] == [
+        {"role": "target", "place": "Kremlin", "place_path": ["Russia", "Moscow", "Kremlin"],
+         "geo": {"lat": 55.752, "lon": 37.617, "geo_precision": None}},
+    ]  # fmt: skip
     assert (shown["fact"], shown["type"], shown["version"], shown["status"]) == (
         "kremlin-drone-alleged", "DroneAttackAlleged", 1, "active",
     )  # fmt: skip
@@ -24,6 +30,7 @@ def test_show_gives_every_field_and_source_of_the_fact(cli: CliRunner, store_url
     table = ok(cli, "show", "kremlin-drone-alleged", "--db", store_url).stdout
     assert "drones" in table
     assert "Europa Press" in table
+    assert "Russia > Moscow > Kremlin" in table
 
 
 def test_show_follows_amendments_and_answers_as_of(cli: CliRunner, store_url: str) -> None:
