@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from timeline.domain.fuzzy import EARLIEST, LATEST, parse_fuzzy
+
 MAX_NAME_LENGTH = 200
 """Longest actor, location, incident or source name accepted, after normalising."""
 MAX_TEXT_LENGTH = 20_000
@@ -131,19 +133,40 @@ class Occurred:
     precision: str
     start: str
     end: str
+    wording: str = ""
+    """How a reader says an EDTF value ("c. May 2023"); empty for plain ISO values."""
 
     @classmethod
     def parse(cls, text: str) -> Occurred:
-        """Parse a partial ISO date or interval; ValueError with a readable message if invalid."""
+        """Parse a partial ISO date, an interval or an EDTF form; ValueError saying what is wrong."""
         return _parse_occurred(text.strip())
+
+    @property
+    def display(self) -> str:
+        """The value as a table shows it: plain ISO as written, EDTF in words."""
+        return self.wording or self.text
+
+    @property
+    def earliest(self) -> str | None:
+        """The first instant the value can mean (UTC, ISO with Z); None when open."""
+        return None if self.start == _OPEN_START else self.start + "Z"
+
+    @property
+    def latest(self) -> str | None:
+        """The last instant the value can mean (UTC, ISO with Z); None when open."""
+        return None if self.end == _OPEN_END else self.end + "Z"
 
     @classmethod
     def _parse(cls, text: str) -> Occurred:
         local = _LOCAL_DATE.match(text)
         if local:  # 26/09/2022 or 09.26.2022: a date, not an interval of '26' and '09/2022'
             raise ValueError(f"{text!r} is not an ISO 8601 date: {_local_date_hint(*local.groups())}")
+        left, slash, right = text.partition("/")
+        if not (_PARTIAL.match(left) and (not slash or _PARTIAL.match(right))):
+            # EDTF forms (2023-05~, 2023-05-XX, 2023-05-01/.., ...): timeline.domain.fuzzy
+            fuzzy = parse_fuzzy(text, cls._parse_point, lambda side: _PARTIAL.match(side) is not None)
+            return cls(text, fuzzy.precision, _iso(fuzzy.start), _iso(fuzzy.end), fuzzy.wording)
         if "/" in text:
-            left, _, right = text.partition("/")
             first, last = cls._parse_point(left), cls._parse_point(right)
             if last[1] < first[0]:
                 raise ValueError(f"interval {text!r} ends before it starts")
@@ -160,6 +183,11 @@ class Occurred:
                 "2023-05-03T01:30, 2023-05-03T01:30:00+03:00 or start/end"
             )
         parts = match.groupdict()
+        if parts["day"] is None and parts["month"] in ("21", "22", "23", "24"):
+            raise ValueError(
+                f"{text!r} is an EDTF season, which this record does not take: which months it "
+                "means depends on the hemisphere; write the months, e.g. 2023-03/2023-05"
+            )
         try:
             if parts["hour"] is not None:
                 precision = "second" if parts["second"] is not None else "minute"
@@ -210,7 +238,11 @@ def _local_date_hint(first: str, second: str, year: str) -> str:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f").zfill(26)
+
+
+_OPEN_START = _iso(EARLIEST)
+_OPEN_END = _iso(LATEST)
 
 
 def _check_occurred(value: str) -> str:
