@@ -47,14 +47,22 @@ AsOf = Annotated[
     ),
 ]
 From = Annotated[
-    str | None, typer.Option("--from", help="Only entries that occurred on or after this (ISO, partial).")
+    str | None, typer.Option("--from", help="Only entries whose span reaches this or later (ISO, EDTF).")
 ]
 To = Annotated[
-    str | None, typer.Option("--to", help="Only entries that occurred on or before this (ISO, partial).")
+    str | None, typer.Option("--to", help="Only entries whose span reaches this or earlier (ISO, EDTF).")
 ]
 IncludeRetracted = Annotated[
     bool,
     typer.Option("--include-retracted", help="Also show retracted facts (status: retracted)."),
+]
+MinGrade = Annotated[
+    str | None,
+    typer.Option(
+        "--min-grade",
+        help="Only entries graded at least this well (Admiralty, e.g. B3: reliability A-B "
+        "and credibility 1-3); ungraded entries are left out.",
+    ),
 ]
 MAX_NUMBER = 2**63 - 1
 """Largest count or position a store can hold (a signed 64-bit integer)."""

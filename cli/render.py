@@ -160,6 +160,9 @@ ENTRY_COLUMNS = [
     "sources",
     "recorded_at",
     "position",
+    "occurred_earliest",
+    "occurred_latest",
+    "grade",
 ]
 
 
@@ -186,7 +189,7 @@ def timeline(result: TimelineResult, fmt: Format) -> None:
         # Ids and times are never cut (they are copied into other commands): their
         # columns are at least as wide as the longest, and everything else goes in
         # the one column that wraps, so a timeline fits 80 columns.
-        occurred = [_occurred_cell(e.occurred, e.precision) for e in result.entries]
+        occurred = [_occurred_cell(e.occurred, e.precision, e.display) for e in result.entries]
         table.add_column("occurred", no_wrap=True, min_width=_widest(occurred))
         table.add_column("what", min_width=_widest([e.fact for e in result.entries]))
         table.add_column("status", no_wrap=True)
@@ -196,7 +199,8 @@ def timeline(result: TimelineResult, fmt: Format) -> None:
                 what.append(f"\n{figures_text(e.figures)}", style="bold")
             what.append(f"\n{e.fact}", style="bold")
             role = f" · {e.role}" + (f" ({e.place})" if e.place else "") if with_role else ""
-            what.append(f"\n{e.type}{role} · {e.certainty}", style="dim")
+            grade = f" · {e.grade}" if e.grade else ""
+            what.append(f"\n{e.type}{role} · {e.certainty}{grade}", style="dim")
             what.append("\nsources: " + ", ".join(s["name"] for s in e.sources), style="dim")
             status = Text(e.status, style=_STATUS.get(e.status, ""))
             if e.version > 1:
@@ -210,9 +214,14 @@ def timeline(result: TimelineResult, fmt: Format) -> None:
 _STATUS = {"active": "green", "corrected": "yellow", "retracted": "red"}
 
 
-def _occurred_cell(occurred: str, precision: str) -> str:
-    """An occurred value on lines that are never cut: an interval's ends on their own."""
+def _occurred_cell(occurred: str, precision: str, display: str = "") -> str:
+    """An occurred value on lines that are never cut: an interval's ends on their own.
+
+    An EDTF value is said in words ("c. May 2023"), with the value as written below.
+    """
     text = occurred.replace("/", "/\n") if "/" in occurred else occurred
+    if display and display != occurred:
+        return display.replace(" – ", " –\n") + "\n" + text
     return f"{text}\n({precision})" if precision != "day" else text
 
 

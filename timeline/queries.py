@@ -10,11 +10,12 @@ import difflib
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from timeline.domain.events import FIGURE_FIELDS
+from timeline.domain.grading import grade_of, meets, parse_grade
 from timeline.domain.places import PlaceRef, Places, Resolution
 from timeline.domain.values import Occurred, normalise_name, place_name
 from timeline.errors import InvalidInputError, NotFoundError
@@ -54,6 +55,7 @@ class TimelineQuery:
     occurred_to: str | None = None
     limit: int | None = None
     key: str | None = None
+    min_grade: str | None = None
 
 
 def resolve_as_of(view: TimelineView, as_of: str | None) -> int | None:
@@ -132,7 +134,28 @@ def timeline(view: TimelineView, query: TimelineQuery) -> TimelineResult:
 
 def timeline_stream(view: TimelineView, query: TimelineQuery, *, peek: int | None = 1000) -> TimelineStream:
     """`timeline`, with entries streamed. The subject's shown spelling (when it is not
-    registered) is taken from the first `peek` entries (None: all of them)."""
+    registered) is taken from the first `peek` entries (None: all of them).
+
+    Each entry carries its grade as the sources were graded at `as_of`; with
+    `min_grade`, only entries at least that good are kept (before the limit).
+    """
+    minimum = None
+    if query.min_grade is not None:
+        try:
+            minimum = parse_grade(query.min_grade)
+        except ValueError as error:
+            raise InvalidInputError(f"--min-grade: {error}") from None
+    stream = _timeline_stream(view, replace(query, limit=None) if minimum else query, peek)
+    grades = view.grades(resolve_as_of(view, query.as_of))
+    graded: Iterator[TimelineEntry] = (
+        e.model_copy(update={"grade": grade_of(e.sources, e.credibility, grades)}) for e in stream.entries
+    )
+    if minimum is not None:
+        graded = itertools.islice((e for e in graded if meets(e.grade, minimum)), query.limit)
+    return replace(stream, entries=graded)
+
+
+def _timeline_stream(view: TimelineView, query: TimelineQuery, peek: int | None) -> TimelineStream:
     if query.kind not in KINDS:
         raise InvalidInputError(f"unknown subject kind {query.kind!r}")
     position = resolve_as_of(view, query.as_of)
@@ -387,12 +410,17 @@ def _entry(
 ) -> TimelineEntry:
     record = row.record
     fields = record["fields"]
+    occurred = Occurred.parse(fields["occurred"])
     return TimelineEntry(
         fact=fields["id"],
         type=fields["type"],
         incident=fields["incident"],
         occurred=fields["occurred"],
-        precision=Occurred.parse(fields["occurred"]).precision,
+        precision=occurred.precision,
+        occurred_earliest=occurred.earliest,
+        occurred_latest=occurred.latest,
+        display=occurred.display,
+        credibility=fields.get("credibility"),
         role=row.role,
         summary=fields["summary"],
         certainty=fields.get("certainty", "reported"),

@@ -64,10 +64,18 @@ class TimelineEntry(Result):
     """When a fact names several places of a location's tree: each, as reported."""
     geo: dict[str, Any] | None = None
     figures: dict[str, Any] | None = None
+    occurred_earliest: str | None = None
+    """First instant `occurred` can mean (UTC); null when it is open (`../2023-05-03`)."""
+    occurred_latest: str | None = None
+    display: str = ""
+    """`occurred` as a reader says it ("c. May 2023"); not in the JSON."""
+    credibility: int | None = None
+    grade: str | None = None
+    """Admiralty grade, e.g. "B2": best source reliability and the fact's credibility."""
 
     def to_json(self) -> dict[str, Any]:
-        data = self.model_dump(mode="json")
-        for optional in ("place", "place_path", "places", "geo", "figures"):
+        data = self.model_dump(mode="json", exclude={"display"})
+        for optional in ("place", "place_path", "places", "geo", "figures", "credibility"):
             if data[optional] is None:
                 del data[optional]
         return data

@@ -6,7 +6,7 @@ import typer
 
 from cli import render
 from cli.errors import handle_errors
-from cli.options import AsOf, Db, Format, From, IncludeRetracted, Limit, Output, To
+from cli.options import AsOf, Db, Format, From, IncludeRetracted, Limit, MinGrade, Output, To
 from cli.session import record
 from timeline import queries
 
@@ -29,11 +29,12 @@ def actor(
     occurred_to: To = None,
     include_retracted: IncludeRetracted = False,
     limit: Limit = None,
+    min_grade: MinGrade = None,
     db: Db = None,
 ) -> None:
     """One actor's timeline, oldest occurred first (aliases resolve to the actor)."""
     query = queries.TimelineQuery(
-        "actor", name, as_of, False, include_retracted, occurred_from, occurred_to, limit, key
+        "actor", name, as_of, False, include_retracted, occurred_from, occurred_to, limit, key, min_grade
     )
     _timeline(ctx, query, fmt, db)
 
@@ -51,6 +52,7 @@ def location(
     occurred_to: To = None,
     include_retracted: IncludeRetracted = False,
     limit: Limit = None,
+    min_grade: MinGrade = None,
     db: Db = None,
 ) -> None:
     """One location's timeline, including every place within it unless --exact.
@@ -60,7 +62,7 @@ def location(
     every candidate listed.
     """
     query = queries.TimelineQuery(
-        "location", name, as_of, exact, include_retracted, occurred_from, occurred_to, limit, key
+        "location", name, as_of, exact, include_retracted, occurred_from, occurred_to, limit, key, min_grade
     )
     _timeline(ctx, query, fmt, db)
 
@@ -74,11 +76,12 @@ def incident(
     occurred_to: To = None,
     include_retracted: IncludeRetracted = False,
     limit: Limit = None,
+    min_grade: MinGrade = None,
     db: Db = None,
 ) -> None:
     """One incident's timeline, oldest occurred first."""
     query = queries.TimelineQuery(
-        "incident", slug, as_of, False, include_retracted, occurred_from, occurred_to, limit
+        "incident", slug, as_of, False, include_retracted, occurred_from, occurred_to, limit, None, min_grade
     )
     _timeline(ctx, query, fmt, db)
 

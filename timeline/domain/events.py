@@ -5,13 +5,15 @@ Python refactoring never orphans stored events. Fields marked with `actor()` or
 `location()` name actors or locations; the field name is the role.
 
     Event                      envelope: originator, version, timestamp (recorded_at), recorded_by
-    ├── Reported               creates a Fact: id, incident, occurred, summary, certainty, sources
+    ├── Reported               creates a Fact: id, incident, occurred, summary, certainty, sources,
+    │                          geo, credibility
     │   ├── DroneAttackAlleged, AdvisoryIssued, CriminalCaseOpened, InterceptionClaimed,
     │   │   StatementMade, ResponsibilityAttributed, ShellingReported, FactReported
     ├── Amendment              changes a Fact; reason required
     │   ├── FactCorrected, FactRetracted, SourceAdded, FactRestored
     └── GazetteerStatement     what names mean
-        ├── ActorRegistered, LocationRegistered, AliasAdded, AliasMoved, IncidentRegistered
+        ├── ActorRegistered, LocationRegistered, AliasAdded, AliasMoved, IncidentRegistered,
+        │   SourceGraded
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pydantic.fields import FieldInfo
 from timeline.domain.values import (
     Attributes,
     Certainty,
+    Credibility,
     Geo,
     GeoPrecision,
     Key,
@@ -37,6 +40,7 @@ from timeline.domain.values import (
     OccurredText,
     Place,
     PlaceRole,
+    Reliability,
     Role,
     Short,
     Slug,
@@ -112,6 +116,8 @@ class Reported(Created):
     sources: SourceList
     geo: Geo | None = None
     attributes: Attributes | None = None
+    credibility: Credibility | None = None
+    """The analyst's Admiralty credibility of the information, 1 (confirmed) to 6."""
 
 
 class DroneAttackAlleged(Reported):
@@ -338,6 +344,16 @@ class IncidentRegistered(GazetteerStatement):
     incident: Slug
     title: Text
     description: Text | None = None
+class SourceGraded(GazetteerStatement):
+    """An analyst grades a source's reliability (Admiralty A-F), from this position on.
+
+    The latest grading of a source applies to every fact it reports, earlier facts
+    included, but only from its own position: `--as-of` before it shows the old grade.
+    """
+
+    source: Name
+    reliability: Reliability
+    reason: Text
 
 
 FACT_EVENTS: tuple[type[Reported], ...] = (
@@ -357,6 +373,7 @@ GAZETTEER_EVENTS: tuple[type[GazetteerStatement], ...] = (
     AliasAdded,
     AliasMoved,
     IncidentRegistered,
+    SourceGraded,
 )
 ALL_EVENTS: tuple[type[Event], ...] = FACT_EVENTS + AMENDMENT_EVENTS + GAZETTEER_EVENTS
 EVENTS_BY_TYPE: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_EVENTS}

@@ -267,7 +267,8 @@ Timestamp = Annotated[str, AfterValidator(_check_timestamp)]
 
 
 class Source(BaseModel):
-    """Where a fact was reported: `name` is required; url, published time and quote help."""
+    """Where a fact was reported: `name` is required; url, published time, quote and an
+    archived copy (`Archive`) help."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -277,6 +278,7 @@ class Source(BaseModel):
     quote: Text | None = None
     quoting: Text | None = None
     """Whom the source quotes or attributes the report to (UCDP's `source_original`)."""
+    archive: Archive | None = None
 
 
 Role = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^\w+$")]
@@ -343,6 +345,32 @@ class _Sparse(BaseModel):
     @model_serializer(mode="wrap")
     def _without_none(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
         return {k: v for k, v in handler(self).items() if v is not None}
+
+
+# --- grades and evidence -----------------------------------------------------
+
+RELIABILITIES = ("A", "B", "C", "D", "E", "F")
+"""NATO Admiralty code source reliability, best first: A completely reliable ... E unreliable,
+F reliability cannot be judged."""
+CREDIBILITIES = (1, 2, 3, 4, 5, 6)
+"""Admiralty information credibility, best first: 1 confirmed by other independent sources
+... 5 improbable, 6 truth cannot be judged."""
+
+Reliability = Literal["A", "B", "C", "D", "E", "F"]
+Credibility = Annotated[int, Field(ge=1, le=6, strict=True)]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Archive(_Sparse):
+    """A captured copy of a source (screenshot, PDF, WACZ): where from, its SHA-256 and size,
+    when and by whom it was captured, and the file's name (for `verify --evidence DIR`)."""
+
+    url: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    sha256: Sha256
+    bytes: Annotated[int, Field(ge=0, strict=True)]
+    captured_at: Timestamp
+    captured_by: Short
+    file: Name | None = None
 
 
 class Geo(_Sparse):

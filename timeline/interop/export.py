@@ -388,6 +388,9 @@ def slide(item: dict[str, Any], locate: Locator | None = None) -> dict[str, Any]
             "lat": where.geo["lat"],
             "lon": where.geo["lon"],
         }
+    if occurred.wording:
+        out.update(fuzzy_dates(occurred))
+        return out
     if occurred.precision == "interval":
         out["end_date"] = _date_parts(fields["occurred"], end=True)
     if occurred.precision not in ("day", "minute", "second"):
@@ -437,6 +440,32 @@ def _headline(fields: dict[str, Any], actors: list[tuple[str, str]], located: li
     where = (located[0].place_path or [located[0].reported])[-1] if located else None
     headline = " — ".join(p for p in (what, " · ".join(x for x in (who, where) if x)) if p)
     return headline if len(headline) <= 120 else headline[:119].rstrip() + "…"
+def fuzzy_dates(occurred: Occurred) -> dict[str, Any]:
+    """TimelineJS dates of an EDTF value: its span and, in `display_date`, its wording.
+
+    TimelineJS has no uncertainty marker, so the slide spans the earliest to the latest
+    instant the value can mean ("c. May 2023": April to June) and says it in words.
+    An open side has no date: the slide starts at the known one.
+    """
+    earliest, latest = occurred.earliest, occurred.latest
+    known = earliest or latest
+    assert known is not None  # an interval has at least one side
+    dates: dict[str, Any] = {"start_date": _instant_parts(known, end=earliest is None)}
+    if earliest and latest:
+        dates["end_date"] = _instant_parts(latest, end=True)
+    dates["display_date"] = occurred.wording
+    return dates
+
+
+def _instant_parts(stamp: str, *, end: bool) -> dict[str, str]:
+    """A bound (UTC, `2023-05-31T23:59:59.999999Z`) as a TimelineJS date, to the day
+    unless it falls within a day."""
+    day, _, clock = stamp.partition("T")
+    year, month, dom = day.split("-")
+    parts = {"year": str(int(year)), "month": str(int(month)), "day": str(int(dom))}
+    if clock[:15] != ("23:59:59.999999" if end else "00:00:00.000000"):
+        parts["hour"], parts["minute"] = str(int(clock[:2])), str(int(clock[3:5]))
+    return parts
 
 
 def is_web_url(url: str) -> bool:

@@ -40,15 +40,18 @@ class ViewBatch:
     incidents: list[Row] = field(default_factory=list)
     search: list[Row] = field(default_factory=list)
     close_incidents: list[tuple[int, str]] = field(default_factory=list)
+    grades: list[Row] = field(default_factory=list)
     close_facts: list[tuple[int, str]] = field(default_factory=list)
     close_names: list[tuple[int, str, str]] = field(default_factory=list)
     close_entities: list[tuple[int, str, str]] = field(default_factory=list)
+    close_grades: list[tuple[int, str]] = field(default_factory=list)
     last_position: int = 0
     # Open rows created in this batch, by key, so later events in it can close them.
     open_facts: dict[str, tuple[Row, list[Row]]] = field(default_factory=dict)
     open_names: dict[tuple[str, str], Row] = field(default_factory=dict)
     open_entities: dict[tuple[str, str], Row] = field(default_factory=dict)
     open_incidents: dict[str, Row] = field(default_factory=dict)
+    open_grades: dict[str, Row] = field(default_factory=dict)
     # Pre-existing open rows this batch closes (they are not looked up again).
     closed_names: set[tuple[str, str]] = field(default_factory=set)
     closed_entities: set[tuple[str, str]] = field(default_factory=set)
@@ -85,7 +88,7 @@ class TimelineProjection:
         elif name == "IncidentRegistered":
             subject = payload["incident"]
         else:
-            subject = payload.get("name") or payload.get("alias", "")
+            subject = payload.get("name") or payload.get("alias") or payload.get("source", "")
         batch.log.append(
             {
                 "position": position,
@@ -102,6 +105,8 @@ class TimelineProjection:
             self._fact_event(batch, name, payload, version, position, recorded_at)
         elif name == "IncidentRegistered":
             self._incident_registered(batch, payload, position)
+        elif name == "SourceGraded":
+            self._source_graded(batch, payload, position, recorded_at)
         else:
             self._gazetteer_event(batch, name, payload, position)
 
@@ -267,6 +272,28 @@ class TimelineProjection:
         }
         batch.incidents.append(row)
         batch.open_incidents[slug] = row
+    # --- sources -----------------------------------------------------------------
+
+    def _source_graded(self, batch: ViewBatch, payload: Row, position: int, recorded_at: str) -> None:
+        """A grade row valid from this position; the source's previous grade ends here."""
+        key = normalise_name(payload["source"])
+        opened = batch.open_grades.pop(key, None)
+        if opened is not None:
+            opened["valid_to"] = position
+        else:
+            batch.close_grades.append((position, key))
+        row = {
+            "source_key": key,
+            "source": payload["source"],
+            "reliability": payload["reliability"],
+            "reason": payload["reason"],
+            "recorded_at": recorded_at,
+            "recorded_by": payload.get("recorded_by", ""),
+            "valid_from": position,
+            "valid_to": None,
+        }
+        batch.grades.append(row)
+        batch.open_grades[key] = row
 
     # --- gazetteer -------------------------------------------------------------
 

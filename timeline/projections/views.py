@@ -20,13 +20,23 @@ from timeline.projections.timelines import Lookups, Row, ViewBatch
 
 APPLICATION_NAME = "Timeline"
 
-READ_MODEL_VERSION = 3
+READ_MODEL_VERSION = 4
 """Bumped whenever the read tables change shape; an older store rebuilds them from the log.
 
 3: tl_incidents (incident titles) and tl_search (full text) added.
+4: tl_grades (source grades, SourceGraded) added.
 """
 
-TABLES = ("tl_facts", "tl_entries", "tl_names", "tl_entities", "tl_log", "tl_incidents", "tl_search")
+TABLES = (
+    "tl_facts",
+    "tl_entries",
+    "tl_names",
+    "tl_entities",
+    "tl_log",
+    "tl_incidents",
+    "tl_search",
+    "tl_grades",
+)
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS tl_facts (
@@ -73,6 +83,12 @@ SCHEMA = [
         incident TEXT NOT NULL, title TEXT NOT NULL, description TEXT,
         valid_from BIGINT NOT NULL, valid_to BIGINT)""",
     "CREATE INDEX IF NOT EXISTS tl_incidents_incident ON tl_incidents (incident, valid_from)",
+    # Source grades (SourceGraded), one row per grading, valid until the next one.
+    """CREATE TABLE IF NOT EXISTS tl_grades (
+        source_key TEXT NOT NULL, source TEXT NOT NULL, reliability TEXT NOT NULL,
+        reason TEXT NOT NULL, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
+        valid_from BIGINT NOT NULL, valid_to BIGINT)""",
+    "CREATE INDEX IF NOT EXISTS tl_grades_source ON tl_grades (source_key, valid_from)",
 ]
 
 ADDED_COLUMNS = (("tl_facts", "store_user"), ("tl_log", "store_user"))
@@ -156,6 +172,16 @@ _INSERTS = {
     "tl_incidents": ("incident", "title", "description", "valid_from", "valid_to"),
     # The full-text table is created per store (SQLite FTS5, PostgreSQL tsvector).
     "tl_search": ("fact_key", "version", "body"),
+    "tl_grades": (
+        "source_key",
+        "source",
+        "reliability",
+        "reason",
+        "recorded_at",
+        "recorded_by",
+        "valid_from",
+        "valid_to",
+    ),
 }
 _GETTERS = {table: operator.itemgetter(*cols) for table, cols in _INSERTS.items()}
 INSERT_SQL = {
@@ -435,6 +461,11 @@ class TimelineView(ABC):
                 self.sql("UPDATE tl_incidents SET valid_to = ? WHERE incident = ? AND valid_to IS NULL"),
                 batch.close_incidents,
             )
+        if batch.close_grades:
+            cursor.executemany(
+                self.sql("UPDATE tl_grades SET valid_to = ? WHERE source_key = ? AND valid_to IS NULL"),
+                batch.close_grades,
+            )
         for table, rows in (
             ("tl_incidents", batch.incidents),
             ("tl_facts", batch.facts),
@@ -443,6 +474,7 @@ class TimelineView(ABC):
             ("tl_entities", batch.entities),
             ("tl_log", batch.log),
             ("tl_search", batch.search),
+            ("tl_grades", batch.grades),
         ):
             if rows:
                 columns = _INSERTS[table]
@@ -820,6 +852,24 @@ class TimelineView(ABC):
             params.append(as_of)
         rows = self.query(statement + " ORDER BY position", params)
         keys = ("position", "recorded_at", "recorded_by", "event", "originator_id")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def grades(self, as_of: int | None) -> dict[str, str]:
+        """Source name key -> its reliability grade (A-F) at `as_of`, for every graded source."""
+        rows = self.query(
+            f"SELECT source_key, reliability FROM tl_grades g WHERE {valid('g', as_of)}"  # noqa: S608
+        )
+        return dict(rows)
+
+    def grade_history(self, source_key: str, as_of: int | None) -> list[Row]:
+        """Every grading of one source up to `as_of`, oldest first."""
+        limit = "" if as_of is None else f" AND valid_from <= {int(as_of)}"
+        rows = self.query(
+            "SELECT valid_from, recorded_at, recorded_by, source, reliability, reason "  # noqa: S608
+            f"FROM tl_grades WHERE source_key = ?{limit} ORDER BY valid_from",
+            (source_key,),
+        )
+        keys = ("position", "recorded_at", "recorded_by", "source", "reliability", "reason")
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def position_at(self, recorded_at: str) -> int:
