@@ -375,7 +375,7 @@ def slide(item: dict[str, Any], locate: Locator | None = None) -> dict[str, Any]
             "caption": html.escape(links[0].get("quote") or "") if links else "",
             "thumbnail": "",
         },
-        "start_date": _date_parts(fields["occurred"], end=False),
+        "start_date": {} if occurred.wording else _date_parts(fields["occurred"], end=False),
         "text": {"headline": html.escape(headline), "text": "".join(details)},
         "group": fields["incident"],
         "unique_id": fields["id"].replace(":", "-").replace(".", "-"),
