@@ -17,6 +17,7 @@ from cli.commands import (
     interop,
     maintenance,
     record,
+    sources,
     timelines,
     write,
 )
@@ -71,7 +72,7 @@ def root(
     ctx.obj = Globals(db=db, recorded_by=recorded_by)
 
 
-for module in (write, amend, timelines, facts, gazetteer, audit, maintenance, backup):
+for module in (write, amend, timelines, facts, gazetteer, audit, maintenance, backup, sources):
     module.register(app)
 app.add_typer(record.app, name="record")
 app.add_typer(interop.import_app, name="import")

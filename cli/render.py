@@ -23,6 +23,7 @@ from timeline.results import (
     HistoryResult,
     LogEntry,
     PlacesResult,
+    SourceHistoryResult,
     SubjectsResult,
     TimelineResult,
     figures_text,
@@ -494,3 +495,24 @@ def fact(result: FactResult, fmt: Format) -> None:
         table.add_row(f"place ({place['role']})", where)
     table.add_row("recorded", f"{result.recorded_at} @{result.position}")
     stdout.print(table)
+
+
+def source_history(result: SourceHistoryResult, fmt: Format) -> None:
+    """`timeline source NAME`: the source's grade now and every grading before it."""
+    data = result.to_json()
+    if fmt is Format.json:
+        write_json(data)
+    elif fmt is Format.ndjson:
+        write_ndjson(data["gradings"])
+    elif fmt is Format.csv:
+        write_csv(data["gradings"], ["position", "reliability", "reason", "recorded_at", "recorded_by"])
+    else:
+        title = f"source {result.source}: reliability {result.reliability}" + (
+            f" — as of {result.as_of}" if result.as_of else ""
+        )
+        table = Table(title=title, title_justify="left")
+        for column in ("@", "grade", "reason", "recorded"):
+            table.add_column(column, overflow="fold", justify="right" if column == "@" else "left")
+        for g in result.gradings:
+            table.add_row(str(g.position), g.reliability, g.reason, f"{g.recorded_at}\nby {g.recorded_by}")
+        stdout.print(table)

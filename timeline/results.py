@@ -272,3 +272,43 @@ class DumpResult(Result):
     events: int
     head: str
     head_position: int
+
+
+class Grading(Result):
+    """One grading of a source (a SourceGraded event)."""
+
+    position: int
+    recorded_at: str
+    recorded_by: str
+    reliability: str
+    reason: str
+
+
+class SourceHistoryResult(Result):
+    """A source's reliability now (or as of) and every grading that led to it (`timeline source`)."""
+
+    source: str
+    as_of: str | None
+    reliability: str | None
+    gradings: list[Grading]
+
+
+class EvidenceCheck(Result):
+    """One archived file the record refers to, and what `verify --evidence` found."""
+
+    file: str | None
+    sha256: str
+    bytes: int
+    facts: list[str]
+    state: str
+    """`ok`, `missing` or `changed`."""
+
+
+class EvidenceResult(Result):
+    """Every archived file the record refers to, re-hashed from a directory."""
+
+    directory: str
+    ok: bool
+    files: list[EvidenceCheck]
+    unrecorded: int
+    """Files in the directory no archive record names (not an error)."""

@@ -1,6 +1,7 @@
 """history, log, verify."""
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +13,7 @@ from cli.progress import phases
 from cli.session import record
 from timeline import queries
 from timeline.audit.entities import entity_history
+from timeline.audit.evidence import verify_evidence
 from timeline.audit.verify import verify as verify_record
 
 
@@ -73,12 +75,23 @@ def verify(
     expect: Annotated[
         str | None, typer.Option("--expect", help="DIGEST@N: prove the first N events are unchanged.")
     ] = None,
+    evidence: Annotated[
+        Path | None,
+        typer.Option(
+            "--evidence",
+            help="Also re-hash the archived files found in this directory; name any missing or changed.",
+        ),
+    ] = None,
     fmt: SummaryFormat = Summary.table,
     db: Db = None,
 ) -> None:
     """Re-read the whole log: hash chain, version sequences, read models vs a fresh replay."""
     with handle_errors(), record(ctx, db) as (timeline, _), phases() as progress:
         result = verify_record(timeline, expect, progress=progress)
+        if evidence is not None:
+            found = verify_evidence(timeline.view, evidence)
+            checked = f"ok ({len(found.files)} files)"
+            result = result.model_copy(update={"checks": {**result.checks, "evidence": checked}})
     if print_head:
         typer.echo(f"{result.head}@{result.head_position}")
     elif fmt is Summary.json:

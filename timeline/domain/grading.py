@@ -32,9 +32,7 @@ def parse_grade(text: str) -> tuple[str, int]:
     """`"B3"` -> ("B", 3); ValueError saying what a grade is."""
     match = _GRADE.match(text.strip())
     if match is None:
-        raise ValueError(
-            f"{text!r} is not a grade: a reliability A-F and a credibility 1-6, e.g. B3"
-        )
+        raise ValueError(f"{text!r} is not a grade: a reliability A-F and a credibility 1-6, e.g. B3")
     return match.group(1).upper(), int(match.group(2))
 
 
