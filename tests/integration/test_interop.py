@@ -11,6 +11,7 @@ import pytest
 
 from timeline import Settings, open_timeline
 from timeline.domain.places import Places
+from timeline.domain.values import Occurred
 from timeline.interop import acled, bellingcat, export, ucdp
 from timeline.interop.common import PlaceTree
 from timeline.interop.importer import import_rows
@@ -69,7 +70,27 @@ def _import_snapshot(record, snapshot: Path):
 def test_acled_dates_keep_their_precision() -> None:
     assert acled.occurred("2022-03-10", "1") == "2022-03-10"
     assert acled.occurred("2022-03-10", "2") == "2022-03-07/2022-03-13"
-    assert acled.occurred("2022-03-10", "3") == "2022-03"
+    # only the month is known: one (unknown) day of it, in EDTF; the same bounds as the month
+    assert acled.occurred("2022-03-10", "3") == "2022-03-XX"
+    month = Occurred.parse(acled.occurred("2022-03-10", "3"))
+    assert (month.start, month.end) == (Occurred.parse("2022-03").start, Occurred.parse("2022-03").end)
+    assert month.display == "some day in March 2022"
+
+
+def test_ucdp_date_prec_maps_onto_edtf_with_the_same_bounds() -> None:
+    assert ucdp.occurred("2013-01-03", "2013-01-03", "1") == "2013-01-03"
+    assert ucdp.occurred("2013-01-01", "2013-01-06", "2") == "2013-01-01/2013-01-06"
+    assert ucdp.occurred("2013-01-07", "2013-01-13", "3") == "2013-01-07/2013-01-13"
+    assert ucdp.occurred("2013-02-01", "2013-02-28", "4") == "2013-02-XX"
+    assert ucdp.occurred("2012-12-01", "2012-12-31", "4") == "2012-12-XX"
+    assert ucdp.occurred("2013-01-01", "2013-12-31", "5") == "2013-XX-XX"
+    # a month or year precision over another span keeps the span as given
+    assert ucdp.occurred("2013-02-03", "2013-02-28", "4") == "2013-02-03/2013-02-28"
+    assert ucdp.occurred("2013-01-01", "2013-06-30", "5") == "2013-01-01/2013-06-30"
+    for start, end, prec in (("2013-02-01", "2013-02-28", "4"), ("2013-01-01", "2013-12-31", "5")):
+        mapped = Occurred.parse(ucdp.occurred(start, end, prec))
+        given = Occurred.parse(f"{start}/{end}")
+        assert (mapped.start, mapped.end) == (given.start, given.end)
 
 
 def test_bellingcat_dates_ignore_format_only_edits() -> None:

@@ -8,8 +8,9 @@ carries the row's latitude, longitude and geo_precision (1 town, 2 district,
 
 - id `acled:<event_id_cnty>` (lower-cased); incident `acled-<country>-<yyyy-mm>`;
 - kind `<event_type>: <sub_event_type>`; certainty `reported`;
-- occurred by `time_precision`: 1 -> the day; 2 (ACLED: "within a week") -> the
-  interval of three days either side of `event_date`; 3 (the month) -> `YYYY-MM`;
+- occurred by `time_precision` (EDTF, docs/uncertainty.md): 1 -> the day; 2 (ACLED:
+  "within a week", coded at its middle) -> the interval of three days either side of
+  `event_date`; 3 (only the month is known) -> `YYYY-MM-XX`, one day of that month;
 - actors actor1 / assoc_actor_1 / actor2 / assoc_actor_2 with those names as roles
   (assoc lists split on `;`); the location with role `location` (geo_precision 1),
   `location_near` (2: part of a region / near it) or `location_approx` (3: coded to
@@ -51,7 +52,8 @@ def occurred(event_date: str, time_precision: str | int | None) -> str:
     if precision == 2:
         return f"{day - timedelta(days=3)}/{day + timedelta(days=3)}"
     if precision >= 3:
-        return day.isoformat()[:7]
+        # an ACLED event is one day; which day of the month is unknown (not the whole month)
+        return day.isoformat()[:7] + "-XX"
     return day.isoformat()
 
 

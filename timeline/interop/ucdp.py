@@ -5,8 +5,10 @@ where_coordinates and one `FactReported`:
 
 - id `ucdp:<id>`; incident `ucdp-<conflict_new_id>-<conflict_name>`;
 - kind from type_of_violence (state-based / non-state / one-sided violence);
-- occurred: `date_start`, or the interval `date_start/date_end` when they differ
-  (UCDP's `date_prec` is expressed by that interval, never widened or narrowed);
+- occurred: `date_start`, or the interval `date_start/date_end` when they differ;
+  with `date_prec` 4 (only the month known) or 5 (only the year) over exactly that
+  calendar month or year, the EDTF `YYYY-MM-XX` / `YYYY-XX-XX` (a day in it, unknown),
+  which has the same bounds: `date_prec` is never widened or narrowed;
 - actors side_a / side_b (roles `side_a`, `side_b`); `source_original` (whom the
   outlets quote) is not an actor: it is kept in the attributes, and as the source's
   `quoting` when the row has one source;
@@ -26,7 +28,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from timeline.interop.common import (
@@ -45,9 +47,15 @@ PREFIX = "ucdp:"
 VIOLENCE = {1: "state-based violence", 2: "non-state violence", 3: "one-sided violence"}
 
 
-def occurred(start: str, end: str) -> str:
+def occurred(start: str, end: str, date_prec: str | int | None = None) -> str:
     first = date.fromisoformat(start.strip()[:10])
     last = date.fromisoformat(end.strip()[:10]) if end and end.strip() else first
+    precision = to_int(date_prec)
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    if precision == 4 and first.day == 1 and last == following - timedelta(days=1):
+        return f"{first.isoformat()[:7]}-XX"
+    if precision == 5 and (first.month, first.day, last) == (1, 1, date(first.year, 12, 31)):
+        return f"{first.year:04d}-XX-XX"
     return first.isoformat() if last == first else f"{first}/{last}"
 
 
@@ -242,7 +250,7 @@ def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
         "type": "FactReported",
         "id": PREFIX + slug(row.get("id") or "") if (row.get("id") or "").strip() else None,
         "incident": f"ucdp-{slug(conflict)}-{slug(row.get('conflict_name') or 'conflict')}"[:200],
-        "occurred": occurred(row.get("date_start") or "", row.get("date_end") or ""),
+        "occurred": occurred(row.get("date_start") or "", row.get("date_end") or "", row.get("date_prec")),
         "summary": summary[:20_000],
         "sources": _sources(read),
         "kind": violence,
