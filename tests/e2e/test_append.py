@@ -12,7 +12,7 @@ from tests.e2e.helpers import JOURNALS, SEED, SEED_LINES, last_json_line, log, n
 def test_the_seed_journal_appends_every_line(cli: CliRunner, sqlite_url: str) -> None:
     result = ok(cli, "append", SEED, "--format", "json", "--db", sqlite_url)
 
-    assert SEED_LINES == 36
+    assert SEED_LINES == 37
     assert last_json_line(result) == {"appended": SEED_LINES, "present": 0}
     assert len(log(cli, sqlite_url)) == SEED_LINES
 

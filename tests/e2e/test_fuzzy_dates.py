@@ -9,7 +9,7 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from tests.e2e.helpers import JOURNALS, as_json, ok, run
+from tests.e2e.helpers import JOURNALS, SEED, as_json, ok, run
 
 FUZZY = JOURNALS / "fuzzy_dates.ndjson"
 
@@ -169,3 +169,21 @@ def test_bad_edtf_is_refused_with_file_line_and_reason_and_nothing_is_written(
         [said] = [line for line in result.stderr.splitlines() if line.startswith(f"{journal}:{n}: ")]
         assert reason in said
     assert run(cli, "incident", "fuzzy-dates", "--db", store_url).exit_code == 3
+
+
+def test_the_seed_journal_has_a_fuzzy_date_and_a_grade_the_article_supports(
+    cli: CliRunner, sqlite_url: str
+) -> None:
+    ok(cli, "append", SEED, "--db", sqlite_url)
+
+    kherson = as_json(ok(cli, "incident", "kherson-shelling-2023-05", "-f", "json", "--db", sqlite_url))
+    [shelling] = kherson["entries"]
+    # "coincides with" the night of 2-3 May, reported by the 3 May article: about 2 May, by 3 May
+    assert shelling["occurred"] == "2023-05-02~/2023-05-03"
+    assert shelling["occurred_earliest"] == "2023-05-01T00:00:00.000000Z"
+    assert shelling["occurred_latest"] == "2023-05-03T23:59:59.999999Z"
+    kremlin = as_json(ok(cli, "incident", "kremlin-drone-2023-05", "-f", "json", "--db", sqlite_url))
+    graded = {e["fact"]: e["grade"] for e in kremlin["entries"]}
+    assert graded["kremlin-drone-alleged"] == "B3"  # Europa Press B; the Kremlin's claim, unconfirmed
+    assert graded["kremlin-drone-us-embassy-advisory"] == "B2"
+    assert "reliability B" in ok(cli, "source", "Europa Press", "--db", sqlite_url).stdout
