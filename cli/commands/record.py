@@ -53,6 +53,8 @@ def _option_type(info: FieldInfo) -> tuple[Any, bool]:
         annotation = typing.get_args(annotation)[0]
     if typing.get_origin(annotation) is list:
         return list[str], True
+    if typing.get_origin(annotation) is Annotated:  # e.g. credibility: an int from 1 to 6
+        annotation = typing.get_args(annotation)[0]
     if annotation is int:
         return int, False
     if annotation is float:

@@ -166,3 +166,17 @@ def test_the_table_shows_the_grade(cli: CliRunner, db: str) -> None:
 
     assert "B2" in table
     assert "D3" in table
+
+
+def test_record_takes_a_credibility_as_a_number(cli: CliRunner, db: str) -> None:
+    recorded = [
+        "record", "StatementMade", "--id", "tass-statement", "--incident", INCIDENT,
+        "--occurred", "2023-05-03", "--summary", "TASS quotes Peskov", "--speaker", "Dmitry Peskov",
+        "--quote", "a planned terrorist act", "--source-name", "TASS", "--db", db,
+    ]  # fmt: skip
+    ok(cli, *recorded, "--credibility", "4")
+
+    assert grades(cli, db)["tass-statement"] == "D4"
+    too_high = run(cli, *[a if a != "tass-statement" else "other" for a in recorded], "--credibility", "9")
+    assert too_high.exit_code == 2
+    assert "credibility" in too_high.stderr
