@@ -51,6 +51,13 @@ OCCURRED = [
     "2023-05-03T01:30:00+03:00",
     "2023-05-02/2023-05-03",
     "2022-12-31T23:59:59Z",
+    # EDTF (docs/uncertainty.md)
+    "2023-05~",
+    "2023-05-03?",
+    "2023-05-XX",
+    "../2023-05-03",
+    "2023-05-01/..",
+    "2023-05-01~/2023-05-10?",
 ]
 INCIDENTS = ["kremlin-drone-2023-05", "kyiv-advisory", "odesa-shelling"]
 CERTAINTIES = ["alleged", "claimed", "reported", "confirmed", "disputed", "denied"]
@@ -65,6 +72,7 @@ _CORRECTABLE_COMMON: dict[str, st.SearchStrategy[Any]] = {
     "occurred": occurred,
     "certainty": st.sampled_from(CERTAINTIES),
     "incident": st.sampled_from(INCIDENTS),
+    "credibility": st.integers(1, 6),
 }
 
 
@@ -134,7 +142,7 @@ def journals(draw: st.DrawFn, min_size: int = 1, max_size: int = 25) -> list[dic
     retracted: set[str] = set()
     for n in range(size):
         amendable = [f for f in facts if f not in retracted]
-        choices = ["fact", "fact", "fact", "actor", "location", "alias"]
+        choices = ["fact", "fact", "fact", "actor", "location", "alias", "grade"]
         if facts:
             choices += ["source"]
         if amendable:
@@ -175,6 +183,15 @@ def journals(draw: st.DrawFn, min_size: int = 1, max_size: int = 25) -> list[dic
                     "fact": fact_id,
                     "source": {"name": draw(st.sampled_from(["AP", "BBC"])), "url": f"https://e.org/{n}"},
                     "reason": f"corroborated {n}",
+                }
+            )
+        elif kind == "grade":
+            objects.append(
+                {
+                    "type": "SourceGraded",
+                    "source": draw(st.sampled_from(["Reuters", "TASS", "AP"])),
+                    "reliability": draw(st.sampled_from("ABCDEF")),
+                    "reason": f"graded {n}",
                 }
             )
         elif kind == "actor":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -187,3 +189,14 @@ def test_the_seed_journal_has_a_fuzzy_date_and_a_grade_the_article_supports(
     assert graded["kremlin-drone-alleged"] == "B3"  # Europa Press B; the Kremlin's claim, unconfirmed
     assert graded["kremlin-drone-us-embassy-advisory"] == "B2"
     assert "reliability B" in ok(cli, "source", "Europa Press", "--db", sqlite_url).stdout
+
+
+def test_csv_leaves_an_open_bound_empty(cli: CliRunner, db: str) -> None:
+    text = ok(cli, "export", "csv", "--incident", "fuzzy-dates", "--db", db).stdout
+    by_fact = {row["fact"]: row for row in csv.DictReader(io.StringIO(text))}
+
+    assert by_fact["fuzzy-open-start"]["occurred_start"] == ""
+    assert by_fact["fuzzy-open-start"]["occurred_end"] == "2023-05-03T23:59:59.999999"
+    assert by_fact["fuzzy-open-end"]["occurred_end"] == ""
+    assert by_fact["fuzzy-unknown-end"]["occurred"] == "2023-06-01/"
+    assert by_fact["fuzzy-approximate"]["occurred_start"] == "2023-04-01T00:00:00.000000"

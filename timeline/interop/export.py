@@ -232,8 +232,8 @@ def csv_rows(
             "incident": fields["incident"],
             "occurred": fields["occurred"],
             "precision": occurred.precision,
-            "occurred_start": occurred.start,
-            "occurred_end": occurred.end,
+            "occurred_start": occurred.start if occurred.earliest else "",  # empty: open (EDTF ..)
+            "occurred_end": occurred.end if occurred.latest else "",
             "summary": fields["summary"],
             "certainty": fields.get("certainty") or "reported",
             "status": item["status"],
