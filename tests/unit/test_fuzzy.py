@@ -156,3 +156,14 @@ def test_an_open_side_sorts_before_and_after_every_written_date() -> None:
 def test_a_bad_edtf_value_is_refused_with_the_reason(text: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         Occurred.parse(text)
+
+
+@pytest.mark.parametrize("text", ["2023-05~", "../2023-05-03", "2023-05-XX"])
+def test_a_publication_time_is_not_fuzzy(text: str) -> None:
+    from pydantic import ValidationError
+
+    from timeline.domain.values import Source
+
+    with pytest.raises(ValidationError, match="not an ISO 8601 date or time"):
+        Source(name="TASS", published=text)
+    assert Source(name="TASS", published="2023-05-03T01:30:00+03:00").published == "2023-05-03T01:30:00+03:00"

@@ -257,9 +257,11 @@ OccurredText = Annotated[str, AfterValidator(_check_occurred)]
 def _check_timestamp(value: str) -> str:
     value = value.strip()
     try:
-        Occurred.parse(value)
+        fuzzy = bool(Occurred.parse(value).wording)
     except ValueError:
-        raise ValueError(f"{value!r} is not an ISO 8601 date or time") from None
+        fuzzy = True
+    if fuzzy:  # a publication or capture time is not fuzzy: EDTF forms are for `occurred`
+        raise ValueError(f"{value!r} is not an ISO 8601 date or time")
     return value
 
 
