@@ -46,6 +46,8 @@ ONE_OF_EACH: list[dict[str, Any]] = [
         "accused": "Ukraine",
         "target": "Kremlin",
         "drones": 2,
+        "credibility": 3,
+        "occurred": "2023-05-02~/2023-05-03",
     },
     {
         "type": "AdvisoryIssued",
@@ -126,9 +128,21 @@ ONE_OF_EACH: list[dict[str, Any]] = [
     {
         "type": "SourceAdded",
         "fact": "e2",
-        "source": {"name": "Reuters", "url": "https://e.org/r"},
+        "source": {
+            "name": "Reuters",
+            "url": "https://e.org/r",
+            "archive": {
+                "url": "https://e.org/r",
+                "sha256": "a" * 64,
+                "bytes": 1024,
+                "captured_at": "2023-05-03T14:00:00Z",
+                "captured_by": "alice",
+                "file": "r.pdf",
+            },
+        },
         "reason": "corr",
     },
+    {"type": "SourceGraded", "source": "Reuters", "reliability": "B", "reason": "usually reliable"},
     {
         "type": "ActorRegistered",
         "name": "Russian Presidency",
