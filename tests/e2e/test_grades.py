@@ -180,3 +180,20 @@ def test_record_takes_a_credibility_as_a_number(cli: CliRunner, db: str) -> None
     too_high = run(cli, *[a if a != "tass-statement" else "other" for a in recorded], "--credibility", "9")
     assert too_high.exit_code == 2
     assert "credibility" in too_high.stderr
+
+
+def test_an_ndjson_export_carries_the_gradings_into_another_store(
+    cli: CliRunner, db: str, tmp_path: Path
+) -> None:
+    ok(cli, "grade", "Reuters", "C", "--reason", "two retracted stories", "--db", db)
+    exported = tmp_path / "backup.ndjson"
+    exported.write_text(ok(cli, "export", "ndjson", "--db", db).stdout)
+    other = str(tmp_path / "other.db")
+
+    ok(cli, "append", exported, "--db", other)
+
+    assert grades(cli, other) == grades(cli, db)
+    assert [
+        g["reliability"]
+        for g in as_json(ok(cli, "source", "Reuters", "-f", "json", "--db", other))["gradings"]
+    ] == ["B", "C"]
