@@ -493,6 +493,8 @@ def fact(result: FactResult, fmt: Format) -> None:
         if place["geo"]:
             where.append(f"\n{place['geo']['lat']}, {place['geo']['lon']}", style="dim")
         table.add_row(f"place ({place['role']})", where)
+    table.add_row("grade", result.grade or "not graded")
+    table.add_row("distinct sources", str(result.distinct_sources))
     table.add_row("recorded", f"{result.recorded_at} @{result.position}")
     stdout.print(table)
 

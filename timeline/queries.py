@@ -676,17 +676,20 @@ def show(view: TimelineView, fact_id: str, as_of: str | None) -> FactResult:
         raise not_found(view, "fact", fact_id, as_of)
     fields = dict(record["fields"])
     fields.setdefault("certainty", "reported")
+    sources = fields.pop("sources")
     return FactResult(
         fact=fields.pop("id"),
         type=fields.pop("type"),
         version=record["version"],
         status=record["status"],
-        sources=fields.pop("sources"),
+        sources=sources,
         fields=fields,
         recorded_at=record["first_recorded_at"],
         position=record["first_position"],
         as_of=as_of,
         places=[p.to_json() for p in FactLocator(view, position)(record)],
+        grade=grade_of(sources, fields.get("credibility"), view.grades(position)),
+        distinct_sources=len({normalise_name(s["name"]) for s in sources}),
     )
 
 

@@ -171,6 +171,10 @@ class FactResult(Result):
     as_of: str | None = None
     places: list[dict[str, Any]] = []
     """Each location as filed: role, place (as reported), place_path, geo."""
+    grade: str | None = None
+    """Admiralty grade as the sources were graded then (see TimelineEntry.grade)."""
+    distinct_sources: int = 0
+    """How many differently named sources report the fact (credibility stays the analyst's call)."""
 
 
 class Version(Result):

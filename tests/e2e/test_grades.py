@@ -197,3 +197,17 @@ def test_an_ndjson_export_carries_the_gradings_into_another_store(
         g["reliability"]
         for g in as_json(ok(cli, "source", "Reuters", "-f", "json", "--db", other))["gradings"]
     ] == ["B", "C"]
+
+
+def test_show_gives_the_grade_then_and_now_and_how_many_distinct_sources(cli: CliRunner, db: str) -> None:
+    before = log(cli, db)[-1]["position"]
+    ok(cli, "grade", "Reuters", "C", "--reason", "two retracted stories", "--db", db)
+
+    shown = as_json(ok(cli, "show", "both-sources", "-f", "json", "--db", db))
+    assert (shown["grade"], shown["distinct_sources"]) == ("C2", 2)
+    then = as_json(ok(cli, "show", "both-sources", "-f", "json", "--as-of", f"@{before}", "--db", db))
+    assert then["grade"] == "B2"
+    assert as_json(ok(cli, "show", "ungraded", "-f", "json", "--db", db))["grade"] is None
+    table = ok(cli, "show", "both-sources", "--db", db).stdout
+    assert "C2" in table
+    assert "distinct sources" in table

@@ -14,7 +14,7 @@ def test_show_gives_every_field_and_source_of_the_fact(cli: CliRunner, store_url
     shown = as_json(ok(cli, "show", "kremlin-drone-alleged", "-f", "json", "--db", store_url))
     assert set(shown) == {
         "fact", "type", "version", "status", "fields", "sources", "recorded_at", "position", "as_of",
-        "places",
+        "places", "grade", "distinct_sources",  # docs/places.md, docs/uncertainty.md
     }  # fmt: skip
     # each location as filed: the Kremlin within Moscow within Russia, with its coordinates
     assert shown["places"] == [
