@@ -344,6 +344,8 @@ class IncidentRegistered(GazetteerStatement):
     incident: Slug
     title: Text
     description: Text | None = None
+
+
 class SourceGraded(GazetteerStatement):
     """An analyst grades a source's reliability (Admiralty A-F), from this position on.
 

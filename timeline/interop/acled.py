@@ -28,7 +28,6 @@ from pathlib import Path
 
 from timeline.domain.values import MAX_TEXT_LENGTH
 from timeline.interop.common import (
-    NOTES,
     Obj,
     PlaceTree,
     RowError,
@@ -132,12 +131,7 @@ def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
         "locations": locations,
         "killed_min": fatalities,
     }
-    attributes = read.attributes(CARRIED)
-    if attributes:
-        fact["attributes"] = attributes
-    if read.notes:
-        fact[NOTES] = read.notes
-    objects.append(fact)
+    objects.append(read.finish(fact, CARRIED))
     return objects
 
 

@@ -121,6 +121,15 @@ class RowReader:
     def note(self, text: str) -> None:
         self.notes.append(text)
 
+    def finish(self, fact: Obj, carried: frozenset[str]) -> Obj:
+        """The mapped fact with the row's other columns as attributes and its notes."""
+        attributes = self.attributes(carried)
+        if attributes:
+            fact["attributes"] = attributes
+        if self.notes:
+            fact[NOTES] = self.notes
+        return fact
+
     def attributes(self, carried: frozenset[str]) -> dict[str, str]:
         """Every non-empty column not carried whole by a field, verbatim (trimmed)."""
         kept: dict[str, str] = {}

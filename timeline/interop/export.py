@@ -440,6 +440,8 @@ def _headline(fields: dict[str, Any], actors: list[tuple[str, str]], located: li
     where = (located[0].place_path or [located[0].reported])[-1] if located else None
     headline = " — ".join(p for p in (what, " · ".join(x for x in (who, where) if x)) if p)
     return headline if len(headline) <= 120 else headline[:119].rstrip() + "…"
+
+
 def fuzzy_dates(occurred: Occurred) -> dict[str, Any]:
     """TimelineJS dates of an EDTF value: its span and, in `display_date`, its wording.
 

@@ -32,7 +32,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from timeline.interop.common import (
-    NOTES,
     Obj,
     PlaceTree,
     RowError,
@@ -261,12 +260,7 @@ def map_row(row: dict[str, str], places: PlaceTree) -> list[Obj]:
         "killed_max": high,
         "killed_by_side": by_side or None,
     }
-    attributes = read.attributes(CARRIED)
-    if attributes:
-        fact["attributes"] = attributes
-    if read.notes:
-        fact[NOTES] = read.notes
-    objects.append(fact)
+    objects.append(read.finish(fact, CARRIED))
     return objects
 
 

@@ -272,6 +272,7 @@ class TimelineProjection:
         }
         batch.incidents.append(row)
         batch.open_incidents[slug] = row
+
     # --- sources -----------------------------------------------------------------
 
     def _source_graded(self, batch: ViewBatch, payload: Row, position: int, recorded_at: str) -> None:
