@@ -18,7 +18,6 @@ from timeline.errors import InvalidInputError
 from timeline.interop import acled, bellingcat, export, ucdp
 from timeline.interop.common import RowError
 from timeline.interop.importer import ImportResult, Missing, import_rows
-from timeline.queries import resolve_as_of
 
 import_app = typer.Typer(
     help="Import third-party event tables; re-importing a newer export records corrections.",
@@ -235,10 +234,12 @@ def _selection(
 
 def _records(
     timeline: Timeline, kind: str | None, subject: str | None, as_of: str | None, include_retracted: bool
-) -> list[dict[str, Any]]:
-    """The selected facts as they stood at `as_of`, oldest occurred first."""
+) -> tuple[list[dict[str, Any]], export.Locator, int | None]:
+    """The selected facts as they stood at `as_of`, oldest occurred first; where they lay
+    then; and the log position `as_of` means (resolved once)."""
     ids, position = export.select(timeline, kind, subject, as_of)
-    return export.fact_records(timeline, ids, position, include_retracted=include_retracted)
+    records = export.fact_records(timeline, ids, position, include_retracted=include_retracted)
+    return records, export.Locator(timeline, position), position
 
 
 def _emit(data: bytes, output: Path | None) -> None:
@@ -264,9 +265,8 @@ def export_timelinejs(
     with handle_errors():
         kind, subject = _selection(actor, location, incident)  # usage errors before store errors
     with handle_errors(), record(ctx, db) as (timeline, _):
-        records = _records(timeline, kind, subject, as_of, include_retracted)
+        records, locate, _ = _records(timeline, kind, subject, as_of, include_retracted)
         title = f"{kind} {subject}" if kind else "timeline"
-        locate = export.Locator(timeline, resolve_as_of(timeline.view, as_of))
         data = orjson.dumps(export.timelinejs(records, title, as_of, locate), option=orjson.OPT_INDENT_2)
         data += b"\n"
         _emit(data, output)
@@ -287,9 +287,7 @@ def export_csv(
     with handle_errors():
         kind, subject = _selection(actor, location, incident)  # usage errors before store errors
     with handle_errors(), record(ctx, db) as (timeline, _):
-        records = _records(timeline, kind, subject, as_of, include_retracted)
-        position = resolve_as_of(timeline.view, as_of)
-        locate = export.Locator(timeline, position)
+        records, locate, position = _records(timeline, kind, subject, as_of, include_retracted)
         _emit(export.to_csv(records, locate, export.canonical_names(timeline, position)).encode(), output)
 
 
@@ -305,10 +303,10 @@ def export_geojson(
     db: Db = None,
 ) -> None:
     """GeoJSON FeatureCollection: a point per located place of each fact, entry keys as properties."""
+    with handle_errors():
+        kind, subject = _selection(actor, location, incident)  # usage errors before store errors
     with handle_errors(), record(ctx, db) as (timeline, _):
-        kind, subject = _selection(actor, location, incident)
-        records = _records(timeline, kind, subject, as_of, include_retracted)
-        locate = export.Locator(timeline, resolve_as_of(timeline.view, as_of))
+        records, locate, _ = _records(timeline, kind, subject, as_of, include_retracted)
         collection = {"type": "FeatureCollection", "features": list(export.geojson(records, locate))}
         _emit(orjson.dumps(collection) + b"\n", output)
 
