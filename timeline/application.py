@@ -38,6 +38,7 @@ from timeline.persistence.transcoding import OrjsonTranscoder, PydanticMapper, e
 from timeline.persistence.transient import RETRIES, backoff, is_transient
 from timeline.projections.timelines import TimelineProjection, ViewBatch
 from timeline.projections.views import TimelineView
+from timeline.reading import Reader
 from timeline.results import AppendResult, ReplayResult, WriteResult
 from timeline.validation import JournalValidator, PlaceCheck, SeenFacts, stored_creation_digest
 
@@ -75,6 +76,8 @@ class Timeline(Application):
         self.read_only: str | None = None
         """Set (to the store's name) when the store cannot be written here."""
         self._scratch: Path | None = None
+        self.read = Reader(self)
+        """The read side's one door (timeline.reading): every read verb, caught up first."""
 
     def read_only_copy(self, store: str, scratch: Path) -> None:
         """This record is a scratch copy of `store`, which cannot be written here: it

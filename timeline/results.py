@@ -213,6 +213,13 @@ class LogEntry(Result):
         return self.model_dump(mode="json", exclude_none=True)
 
 
+class Head(Result):
+    """The chain head: the digest of the log up to `position` (None for an empty log)."""
+
+    digest: str | None
+    position: int
+
+
 class ReplayResult(Result):
     events: int
     seconds: float

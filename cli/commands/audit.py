@@ -11,9 +11,6 @@ from cli.errors import handle_errors
 from cli.options import MAX_NUMBER, AsOf, Db, Format, Output, Summary, SummaryFormat
 from cli.progress import phases
 from cli.session import record
-from timeline import queries
-from timeline.audit.entities import entity_history
-from timeline.audit.evidence import verify_evidence
 from timeline.audit.verify import verify as verify_record
 
 
@@ -31,8 +28,7 @@ def history(
 ) -> None:
     """Every version of one fact: what changed (field, from, to), when, by whom, why."""
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.refresh()
-        result = queries.history(timeline.view, fact, as_of)
+        result = timeline.read.history(fact, as_of)
     render.history(result, fmt)
 
 
@@ -46,7 +42,7 @@ def entity(
 ) -> None:
     """The history of an actor or place: registrations and aliases given or moved, who, when, why."""
     with handle_errors(), record(ctx, db) as (timeline, _):
-        result = entity_history(timeline, kind.value, name, as_of)
+        result = timeline.read.entity(kind.value, name, as_of)
     render.entity_history(result, fmt)
 
 
@@ -62,9 +58,7 @@ def log(
 ) -> None:
     """The event log in position order."""
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.refresh()
-        position = queries.resolve_as_of(timeline.view, as_of)
-        render.log(queries.iter_log_entries(timeline.view.iter_log(since, limit, position)), fmt)
+        render.log(timeline.read.log(since, limit, as_of), fmt)
 
 
 def verify(
@@ -89,7 +83,7 @@ def verify(
     with handle_errors(), record(ctx, db) as (timeline, _), phases() as progress:
         result = verify_record(timeline, expect, progress=progress)
         if evidence is not None:
-            found = verify_evidence(timeline.view, evidence)
+            found = timeline.read.evidence(evidence)
             checked = f"ok ({len(found.files)} files)"
             result = result.model_copy(update={"checks": {**result.checks, "evidence": checked}})
     if print_head:

@@ -20,8 +20,7 @@ def show(
 ) -> None:
     """One fact's full content: every field, its sources, status and version."""
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.refresh()
-        result = queries.show(timeline.view, fact, as_of)
+        result = timeline.read.show(fact, as_of)
     render.fact(result, fmt)
 
 
@@ -40,8 +39,7 @@ def search(
     """Full-text search over summaries, quotes and source names, most relevant first."""
     query = queries.SearchQuery(text, incident, as_of, include_retracted, occurred_from, occurred_to, limit)
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.refresh()
-        result = queries.search(timeline.view, query)
+        result = timeline.read.search(query)
     render.timeline(result, fmt)
 
 

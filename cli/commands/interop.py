@@ -18,6 +18,7 @@ from timeline.errors import InvalidInputError
 from timeline.interop import acled, bellingcat, export, ucdp
 from timeline.interop.common import RowError
 from timeline.interop.importer import ImportResult, Missing, import_rows
+from timeline.queries import FactLocator
 
 import_app = typer.Typer(
     help="Import third-party event tables; re-importing a newer export records corrections.",
@@ -234,12 +235,12 @@ def _selection(
 
 def _records(
     timeline: Timeline, kind: str | None, subject: str | None, as_of: str | None, include_retracted: bool
-) -> tuple[list[dict[str, Any]], export.Locator, int | None]:
+) -> tuple[list[dict[str, Any]], FactLocator, int | None]:
     """The selected facts as they stood at `as_of`, oldest occurred first; where they lay
     then; and the log position `as_of` means (resolved once)."""
     ids, position = export.select(timeline, kind, subject, as_of)
     records = export.fact_records(timeline, ids, position, include_retracted=include_retracted)
-    return records, export.Locator(timeline, position), position
+    return records, export.locator(timeline, position), position
 
 
 def _emit(data: bytes, output: Path | None) -> None:

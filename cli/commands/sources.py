@@ -12,7 +12,6 @@ from cli.errors import handle_errors
 from cli.options import AsOf, Db, Format, Output, Reason, RecordedBy, Summary, SummaryFormat
 from cli.session import record, settings
 from timeline.audit.evidence import evidence_submission
-from timeline.audit.sources import source_history
 
 evidence_app = typer.Typer(help="Archived copies of sources, hashed when recorded.", no_args_is_help=True)
 
@@ -33,8 +32,7 @@ def source(
 ) -> None:
     """A source's reliability grade and every grading of it: when, by whom, why."""
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.project()
-        result = source_history(timeline.view, name, as_of)
+        result = timeline.read.source(name, as_of)
     render.source_history(result, fmt)
 
 

@@ -13,8 +13,7 @@ from timeline import queries
 
 def _timeline(ctx: typer.Context, query: queries.TimelineQuery, fmt: Format, db: str | None) -> None:
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.refresh()
-        render.timeline_stream(queries.timeline_stream(timeline.view, query), fmt)
+        render.timeline_stream(timeline.read.timeline_stream(query), fmt)
 
 
 def actor(
@@ -90,8 +89,7 @@ def _listing(
     ctx: typer.Context, kind: str, fmt: Format, as_of: str | None, db: str | None, limit: int | None = None
 ) -> None:
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.refresh()
-        result = queries.subjects(timeline.view, kind, as_of, limit)
+        result = timeline.read.subjects(kind, as_of, limit)
     render.subjects(result, fmt)
 
 
@@ -117,8 +115,7 @@ def locations(
         _listing(ctx, "location", fmt, as_of, db, limit)
         return
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.refresh()
-        result = queries.place_hierarchy(timeline.view, as_of)
+        result = timeline.read.place_hierarchy(as_of)
     render.places(result, fmt, tree=True)
 
 
@@ -131,8 +128,7 @@ def place(
 ) -> None:
     """Every place of that name, with the places it lies within, its key and fact count."""
     with handle_errors(), record(ctx, db) as (timeline, _):
-        timeline.refresh()
-        result = queries.places_named(timeline.view, name, as_of)
+        result = timeline.read.places_named(name, as_of)
     render.places(result, fmt, tree=False)
 
 

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import orjson
 
 from timeline.errors import IntegrityFailure, InvalidInputError
 from timeline.results import EvidenceCheck, EvidenceResult
@@ -72,18 +69,6 @@ def evidence_submission(
     return {"type": "SourceAdded", "fact": fact, "reason": reason, "source": added}
 
 
-def archives(view: TimelineView) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(fact id, archive record) of every source of every fact as it stands now."""
-    rows = view.query(
-        "SELECT record FROM tl_facts WHERE valid_to IS NULL AND record LIKE ?", ('%"archive"%',)
-    )
-    for (record,) in rows:
-        fields = orjson.loads(record)["fields"]
-        for source in fields.get("sources") or ():
-            if isinstance(source.get("archive"), dict):
-                yield fields["id"], source["archive"]
-
-
 def verify_evidence(view: TimelineView, directory: Path) -> EvidenceResult:
     """Re-hash the files of `directory` (and below) against every archive record.
 
@@ -104,7 +89,7 @@ def verify_evidence(view: TimelineView, directory: Path) -> EvidenceResult:
         return hashes[path]
 
     wanted: dict[tuple[str | None, str, int], list[str]] = {}
-    for fact, archive in archives(view):
+    for fact, archive in view.archived_sources():
         facts = wanted.setdefault((archive.get("file"), archive["sha256"], archive["bytes"]), [])
         if fact not in facts:
             facts.append(fact)

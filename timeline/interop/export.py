@@ -24,10 +24,8 @@ import orjson
 from timeline.application import Timeline
 from timeline.domain.events import ENVELOPE_FIELDS, Amendment, GazetteerStatement, Reported
 from timeline.domain.places import PlaceRef, Places
-from timeline.domain.values import Occurred, normalise_name, place_name
-from timeline.projections.views import valid
-from timeline.queries import FactLocator, Located, TimelineQuery, resolve_as_of
-from timeline.queries import timeline as timeline_query
+from timeline.domain.values import Occurred, place_name
+from timeline.queries import FactLocator, Located
 from timeline.results import figures_text
 
 SECTION = 1000
@@ -35,38 +33,17 @@ SECTION = 1000
 
 def select(
     record: Timeline, kind: str | None, subject: str | None, as_of: str | None
-) -> tuple[set[str] | None, int | None]:
+) -> tuple[frozenset[str] | None, int | None]:
     """(fact ids of the selection, or None for all; the as-of log position)."""
-    record.refresh()
-    position = resolve_as_of(record.view, as_of)
-    if kind is None or subject is None:
-        return None, position
-    result = timeline_query(record.view, TimelineQuery(kind, subject, as_of=as_of, include_retracted=True))
-    return {entry.fact for entry in result.entries}, position
+    selection = record.read.selection(kind, subject, as_of)
+    return selection.facts, selection.position
 
 
 def fact_records(
-    record: Timeline, ids: set[str] | None, position: int | None, *, include_retracted: bool = False
+    record: Timeline, ids: frozenset[str] | None, position: int | None, *, include_retracted: bool = False
 ) -> list[dict[str, Any]]:
     """The selected facts as they stood at `position`, oldest occurred first."""
-    base = f"SELECT record FROM tl_facts f WHERE {valid('f', position)}"  # noqa: S608
-    rows: list[dict[str, Any]] = []
-    if ids is None:
-        chunks: list[list[str] | None] = [None]
-    else:
-        ordered = sorted(ids)
-        chunks = [ordered[i : i + 500] for i in range(0, len(ordered), 500)]
-    for chunk in chunks:
-        if chunk is None:
-            found = record.view.query(base)
-        elif chunk:
-            found = record.view.query(f"{base} AND f.fact_key IN ({', '.join('?' * len(chunk))})", chunk)
-        else:
-            found = []
-        for (text,) in found:
-            item = orjson.loads(text)
-            if include_retracted or item["status"] != "retracted":
-                rows.append(item)
+    rows = record.read.fact_records(ids, position, include_retracted=include_retracted)
     rows.sort(
         key=lambda r: (Occurred.parse(r["fields"]["occurred"]).start, r["first_position"], r["fields"]["id"])
     )
@@ -76,28 +53,17 @@ def fact_records(
 # --- NDJSON (a journal) ---------------------------------------------------------------
 
 
-def journal(record: Timeline, ids: set[str] | None, position: int | None) -> Iterator[dict[str, Any]]:
+def journal(record: Timeline, ids: frozenset[str] | None, position: int | None) -> Iterator[dict[str, Any]]:
     """The log up to `position` as journal objects (selected facts + every gazetteer statement)."""
-    start = 0
-    while True:
-        notifications = record.recorder.select_notifications(
-            start=start, limit=SECTION, stop=position, inclusive_of_start=False
-        )
-        if not notifications:
-            return
-        for notification in notifications:
-            event = record.mapper.to_domain_event(notification)
-            obj = journal_object(event)
-            if obj is None:
+    for event in record.read.events(position):
+        obj = journal_object(event)
+        if obj is None:
+            continue
+        if isinstance(event, Reported | Amendment) and ids is not None:
+            fact = obj.get("id") if isinstance(event, Reported) else obj.get("fact")
+            if fact not in ids:
                 continue
-            if isinstance(event, Reported | Amendment) and ids is not None:
-                fact = obj.get("id") if isinstance(event, Reported) else obj.get("fact")
-                if fact not in ids:
-                    continue
-            yield obj
-        start = notifications[-1].id
-        if position is not None and start >= position:
-            return
+        yield obj
 
 
 def journal_object(event: Any) -> dict[str, Any] | None:
@@ -160,11 +126,9 @@ def subjects_of(fields: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tup
     return actors, locations
 
 
-class Locator(FactLocator):
+def locator(record: Timeline, position: int | None) -> FactLocator:
     """Where the facts of an export lie, as the record stood at `position`."""
-
-    def __init__(self, record: Timeline, position: int | None) -> None:
-        super().__init__(record.view, position)
+    return record.read.locator(position)
 
 
 Canonical = Callable[[str, Any], str]
@@ -181,7 +145,7 @@ def canonical_names(record: Timeline, position: int | None) -> Canonical:
 
     A place that resolves to no single registered place keeps its reported spelling.
     """
-    store = record.view.places(position)
+    store = record.read.places(position)
     rules = Places(store)
     seen: dict[tuple[str, str, str | None], str] = {}
 
@@ -194,9 +158,7 @@ def canonical_names(record: Timeline, position: int | None) -> Canonical:
                 place = store.get(found) if found else None
                 seen[memo] = place.name if place else str(ref)
             else:
-                key = record.view.resolve(kind, normalise_name(str(value)), position)
-                entity = record.view.entity(kind, key, position)
-                seen[memo] = str(entity["name"]) if entity else str(value)
+                seen[memo] = record.read.canonical(kind, str(value), position) or str(value)
         return seen[memo]
 
     return canonical
@@ -213,7 +175,7 @@ def spreadsheet_safe(value: Any) -> Any:
 
 
 def csv_rows(
-    records: list[dict[str, Any]], locate: Locator | None = None, canonical: Canonical | None = None
+    records: list[dict[str, Any]], locate: FactLocator | None = None, canonical: Canonical | None = None
 ) -> Iterator[dict[str, Any]]:
     """One row per fact: names canonical (as reported in `*_reported`), figures, the first
     place's path and coordinates, text a spreadsheet would run escaped."""
@@ -270,7 +232,7 @@ def _json_cell(value: Any) -> str | None:
 
 
 def to_csv(
-    records: list[dict[str, Any]], locate: Locator | None = None, canonical: Canonical | None = None
+    records: list[dict[str, Any]], locate: FactLocator | None = None, canonical: Canonical | None = None
 ) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -322,7 +284,7 @@ def _date_parts(text: str, *, end: bool) -> dict[str, str]:
     return parts
 
 
-def slide(item: dict[str, Any], locate: Locator | None = None) -> dict[str, Any]:
+def slide(item: dict[str, Any], locate: FactLocator | None = None) -> dict[str, Any]:
     fields = item["fields"]
     occurred = Occurred.parse(fields["occurred"])
     actors, locations = subjects_of(fields)
@@ -487,7 +449,7 @@ def is_web_url(url: str) -> bool:
 
 
 def timelinejs(
-    records: list[dict[str, Any]], title: str, as_of: str | None, locate: Locator | None = None
+    records: list[dict[str, Any]], title: str, as_of: str | None, locate: FactLocator | None = None
 ) -> dict[str, Any]:
     text = f"{len(records)} facts" + (f", as the record stood at {as_of}" if as_of else "")
     seen: set[str] = set()
@@ -506,7 +468,7 @@ def timelinejs(
 # --- GeoJSON -------------------------------------------------------------------------
 
 
-def geojson(records: list[dict[str, Any]], locate: Locator) -> Iterator[dict[str, Any]]:
+def geojson(records: list[dict[str, Any]], locate: FactLocator) -> Iterator[dict[str, Any]]:
     """One Feature per located place of each fact (the fact's own `geo` gives one point).
 
     Properties are the timeline entry keys (contract section 5/6) plus `role` and

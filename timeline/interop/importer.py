@@ -104,7 +104,6 @@ def import_rows(
     """Diff the mapped rows against the store, write the journal, append it."""
     started = time.perf_counter()
     reason = f"re-import from {label}"
-    timeline.project()
     counts = dict.fromkeys(
         ("rows", "new", "corrected", "sources_added", "retracted", "reappeared", "unchanged", "places"), 0
     )
@@ -114,12 +113,11 @@ def import_rows(
     occurrences: dict[str, int] = {}
     gone = set(deleted)
     notes: dict[str, NoteCount] = {}
-    places = Places(timeline.view.places(None))
     handle, journal_name = tempfile.mkstemp(prefix=f"timeline-import-{table}-", suffix=".ndjson")
     journal = Path(journal_name)
     try:
-        with os.fdopen(handle, "wb") as out, timeline.view.transaction(commit=False) as cursor:
-            lookups = timeline.view.lookups(cursor)
+        with os.fdopen(handle, "wb") as out, timeline.read.snapshot(prefix) as snapshot:
+            places, lookups = Places(snapshot.places), snapshot.lookups
 
             def write(obj: dict[str, Any]) -> None:
                 line = orjson.dumps(obj)
@@ -181,11 +179,7 @@ def import_rows(
                 raise InvalidInputError(f"{label}: {error}") from None
             if errors:
                 raise JournalInvalidError(errors, len(errors))
-            cursor.execute(
-                timeline.view.sql("SELECT fact_key FROM tl_facts WHERE valid_to IS NULL AND fact_key LIKE ?"),
-                (prefix.replace("%", "") + "%",),
-            )
-            candidates = [row[0] for row in cursor.fetchall() if row[0] not in used]
+            candidates = [key for key in snapshot.current_keys if key not in used]
             for key in candidates:
                 record = lookups.fact_state(key)
                 if record is None or record["status"] == "retracted":

@@ -798,6 +798,37 @@ class TimelineView(ABC):
         )
         return orjson.loads(rows[0][0]) if rows else None
 
+    def fact_records(self, facts: frozenset[str] | None, as_of: int | None) -> Iterator[Row]:
+        """The records of `facts` (every fact when None) valid at `as_of`, in no order."""
+        base = f"SELECT record FROM tl_facts f WHERE {valid('f', as_of)}"  # noqa: S608
+        if facts is None:
+            for (text,) in self.query(base):
+                yield orjson.loads(text)
+            return
+        for chunk in _chunks(sorted(facts), 500):
+            marks = ", ".join("?" * len(chunk))
+            for (text,) in self.query(f"{base} AND f.fact_key IN ({marks})", chunk):
+                yield orjson.loads(text)
+
+    def current_fact_keys(self, cursor: Any, prefix: str) -> list[str]:
+        """The ids of the facts standing now whose ids start with `prefix`."""
+        cursor.execute(
+            self.sql("SELECT fact_key FROM tl_facts WHERE valid_to IS NULL AND fact_key LIKE ?"),
+            (prefix.replace("%", "") + "%",),
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+    def archived_sources(self) -> Iterator[tuple[str, Row]]:
+        """(fact id, archive record) of every source of every fact as it stands now."""
+        rows = self.query(
+            "SELECT record FROM tl_facts WHERE valid_to IS NULL AND record LIKE ?", ('%"archive"%',)
+        )
+        for (record,) in rows:
+            fields = orjson.loads(record)["fields"]
+            for source in fields.get("sources") or ():
+                if isinstance(source.get("archive"), dict):
+                    yield fields["id"], source["archive"]
+
     def log(self, since: int, limit: int | None, as_of: int | None) -> list[Row]:
         return list(self.iter_log(since, limit, as_of))
 

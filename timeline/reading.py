@@ -1,0 +1,205 @@
+"""The read side's one door: every read verb of the CLI, the exports and the HTTP API.
+
+`Timeline.read` is a `Reader`. Each verb first brings the read models up to the log
+(`Timeline.refresh`: a reader never answers from a state older than the log it sees,
+and never needs write access to do so), then answers with typed results from
+`timeline.results`. Entry points never reach the read models or the log directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from timeline import queries
+from timeline.audit.entities import entity_history
+from timeline.audit.evidence import verify_evidence
+from timeline.audit.sources import source_history
+from timeline.domain.places import PlaceStore
+from timeline.domain.values import normalise_name
+from timeline.results import Head
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from eventsourcing.domain import DomainEventProtocol
+
+    from timeline.application import Timeline
+    from timeline.projections.timelines import Lookups
+    from timeline.queries import FactLocator, SearchQuery, TimelineQuery, TimelineStream
+    from timeline.results import (
+        EntityHistoryResult,
+        EvidenceResult,
+        FactResult,
+        HistoryResult,
+        LogEntry,
+        PlacesResult,
+        SourceHistoryResult,
+        SubjectsResult,
+        TimelineResult,
+    )
+
+SECTION = 1000
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What an export covers: the selected facts' ids (None: every fact) as of a log position."""
+
+    facts: frozenset[str] | None
+    position: int | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The read models as one consistent read, for an import diffing a table against them."""
+
+    places: PlaceStore
+    lookups: Lookups
+    current_keys: list[str]
+
+
+class Reader:
+    """Read verbs over one record; each catches up first (see the module docstring)."""
+
+    def __init__(self, timeline: Timeline) -> None:
+        self._timeline = timeline
+
+    def _caught_up(self) -> Any:
+        self._timeline.refresh()
+        return self._timeline.view
+
+    # --- where and when ---------------------------------------------------------------
+
+    def resolve_as_of(self, as_of: str | None) -> int | None:
+        """The log position an `--as-of` (ISO time or `@N`) stands for; None for now."""
+        return queries.resolve_as_of(self._caught_up(), as_of)
+
+    def head(self) -> Head:
+        """The chain head: the digest of the log up to its last position (`DIGEST@N`)."""
+        self._timeline.refresh()
+        recorder = self._timeline.recorder
+        digests = recorder.digests()  # type: ignore[attr-defined]
+        position = recorder.max_notification_id() or 0
+        if not digests:
+            return Head(digest=None, position=position)
+        last, head = digests[-1][1], digests[-1][2]
+        return Head(digest=head.hex(), position=last)
+
+    # --- timelines and listings ---------------------------------------------------------
+
+    def timeline(self, query: TimelineQuery) -> TimelineResult:
+        """One subject's whole timeline, collected."""
+        return queries.timeline(self._caught_up(), query)
+
+    def timeline_stream(self, query: TimelineQuery, *, peek: int | None = 1000) -> TimelineStream:
+        """One subject's timeline as a stream of entries (constant memory for any size)."""
+        return queries.timeline_stream(self._caught_up(), query, peek=peek)
+
+    def subjects(self, kind: str, as_of: str | None, limit: int | None = None) -> SubjectsResult:
+        """Every actor, location or incident with its number of facts, most first."""
+        return queries.subjects(self._caught_up(), kind, as_of, limit)
+
+    def places_named(self, name: str, as_of: str | None) -> PlacesResult:
+        """Every place of that name, with the places it lies within."""
+        return queries.places_named(self._caught_up(), name, as_of)
+
+    def place_hierarchy(self, as_of: str | None) -> PlacesResult:
+        """The whole place tree with fact counts."""
+        return queries.place_hierarchy(self._caught_up(), as_of)
+
+    def search(self, query: SearchQuery) -> TimelineResult:
+        return queries.search(self._caught_up(), query)
+
+    # --- one fact, one entity, one source -----------------------------------------------
+
+    def show(self, fact_id: str, as_of: str | None) -> FactResult:
+        return queries.show(self._caught_up(), fact_id, as_of)
+
+    def history(self, fact_id: str, as_of: str | None) -> HistoryResult:
+        return queries.history(self._caught_up(), fact_id, as_of)
+
+    def entity(self, kind: str, name: str, as_of: str | None) -> EntityHistoryResult:
+        """Every gazetteer statement about an actor or place, in log order."""
+        return entity_history(self._timeline, kind, name, as_of)
+
+    def source(self, name: str, as_of: str | None) -> SourceHistoryResult:
+        """A source's grade history."""
+        return source_history(self._caught_up(), name, as_of)
+
+    def evidence(self, directory: Path) -> EvidenceResult:
+        """Re-hash the archived files found in `directory` against the records."""
+        return verify_evidence(self._caught_up(), directory)
+
+    # --- the log ------------------------------------------------------------------------
+
+    def log(self, since: int, limit: int | None, as_of: str | None) -> Iterator[LogEntry]:
+        """The log in position order after `since` (streamed)."""
+        view = self._caught_up()
+        position = queries.resolve_as_of(view, as_of)
+        return queries.iter_log_entries(view.iter_log(since, limit, position))
+
+    def events(self, position: int | None) -> Iterator[DomainEventProtocol]:
+        """The log's events up to `position` (all when None), as domain events, streamed."""
+        start = 0
+        recorder, mapper = self._timeline.recorder, self._timeline.mapper
+        while True:
+            notifications = recorder.select_notifications(
+                start=start, limit=SECTION, stop=position, inclusive_of_start=False
+            )
+            if not notifications:
+                return
+            for notification in notifications:
+                yield mapper.to_domain_event(notification)
+            start = notifications[-1].id
+            if position is not None and start >= position:
+                return
+
+    # --- exports ------------------------------------------------------------------------
+
+    def selection(self, kind: str | None, subject: str | None, as_of: str | None) -> Selection:
+        """The facts of one subject's timeline (retracted included), or every fact."""
+        view = self._caught_up()
+        position = queries.resolve_as_of(view, as_of)
+        if kind is None or subject is None:
+            return Selection(None, position)
+        query = queries.TimelineQuery(kind, subject, as_of=as_of, include_retracted=True)
+        result = queries.timeline(view, query)
+        return Selection(frozenset(entry.fact for entry in result.entries), position)
+
+    def fact_records(
+        self, facts: frozenset[str] | None, position: int | None, *, include_retracted: bool = False
+    ) -> list[dict[str, Any]]:
+        """The selected facts' stored records as they stood at `position`."""
+        records = self._caught_up().fact_records(facts, position)
+        return [r for r in records if include_retracted or r["status"] != "retracted"]
+
+    def locator(self, position: int | None) -> FactLocator:
+        """Where each fact's locations lie (place path, coordinates) as of `position`."""
+        return queries.FactLocator(self._caught_up(), position)
+
+    def places(self, position: int | None) -> PlaceStore:
+        """The gazetteer's places as of `position`."""
+        return self._caught_up().places(position)
+
+    def canonical(self, kind: str, name: str, position: int | None) -> str | None:
+        """The registered name a reported actor or location name stands for, if any."""
+        view = self._caught_up()
+        entity = view.entity(kind, view.resolve(kind, normalise_name(name), position), position)
+        return None if entity is None else str(entity["name"])
+
+    # --- imports ------------------------------------------------------------------------
+
+    @contextmanager
+    def snapshot(self, prefix: str) -> Iterator[Snapshot]:
+        """One consistent read of the read models: places, fact states, and the keys of
+        the current facts whose ids start with `prefix` (an import's table)."""
+        view = self._caught_up()
+        with view.transaction(commit=False) as cursor:
+            yield Snapshot(
+                places=view.places(None),
+                lookups=view.lookups(cursor),
+                current_keys=view.current_fact_keys(cursor, prefix),
+            )
