@@ -36,8 +36,8 @@ from timeline.errors import (
 from timeline.journal import Entry, JournalError, parse_object
 from timeline.persistence.transcoding import OrjsonTranscoder, PydanticMapper, event_class_for, upcast
 from timeline.persistence.transient import RETRIES, backoff, is_transient
+from timeline.projections.readmodel import TimelineView
 from timeline.projections.timelines import TimelineProjection, ViewBatch
-from timeline.projections.views import TimelineView
 from timeline.reading import Reader
 from timeline.results import AppendResult, ReplayResult, WriteResult
 from timeline.validation import JournalValidator, PlaceCheck, SeenFacts, stored_creation_digest

@@ -19,8 +19,8 @@ from timeline.domain.grading import grade_of, meets, parse_grade
 from timeline.domain.places import PlaceRef, Places, Resolution
 from timeline.domain.values import Occurred, normalise_name, place_name
 from timeline.errors import InvalidInputError, NotFoundError
+from timeline.projections.readmodel import EntryRow
 from timeline.projections.search import words
-from timeline.projections.views import EntryRow
 from timeline.results import (
     FactResult,
     HistoryResult,
@@ -36,7 +36,7 @@ from timeline.results import (
 )
 
 if TYPE_CHECKING:
-    from timeline.projections.views import SQLPlaceStore, TimelineView
+    from timeline.projections.readmodel import PlaceIndex, TimelineView
 
 KINDS = ("actor", "location", "incident")
 _DATE_ONLY = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -324,7 +324,7 @@ def _with_places(entry: TimelineEntry, matched: list[str]) -> TimelineEntry:
     return entry if len(unique) < 2 else entry.model_copy(update={"places": unique})
 
 
-def place_tree(store: SQLPlaceStore, rules: Places, root: str) -> list[str]:
+def place_tree(store: PlaceIndex, rules: Places, root: str) -> list[str]:
     """A place and every place within it, at any depth, walked level by level."""
     tree = [root]
     seen = {root}
@@ -336,7 +336,7 @@ def place_tree(store: SQLPlaceStore, rules: Places, root: str) -> list[str]:
             place = store.get(place_id)
             if place is not None:
                 names.add(place.name_key)
-        names |= {alias for alias, _ in store.view.aliases("location", frontier, store.as_of)}
+        names |= {alias for alias, _ in store.aliases_of(frontier)}
         children = store.children(frontier, sorted(names))
         frontier_set = set(frontier)
         frontier = []
@@ -505,7 +505,7 @@ def places_named(view: TimelineView, name: str, as_of: str | None) -> PlacesResu
 class _PlaceCounts:
     """Every place at a position, its children, and the facts filed under it or within it."""
 
-    store: SQLPlaceStore
+    store: PlaceIndex
     rules: Places
     children: dict[str | None, list[str]]
     facts: dict[str, set[str]]
@@ -558,7 +558,7 @@ def place_hierarchy(view: TimelineView, as_of: str | None) -> PlacesResult:
     return PlacesResult(name=None, as_of=as_of, places=[build(r, 0) for r in counted.children.get(None, [])])
 
 
-def _place_info(store: SQLPlaceStore, rules: Places, place_id: str, facts: int) -> PlaceInfo:
+def _place_info(store: PlaceIndex, rules: Places, place_id: str, facts: int) -> PlaceInfo:
     place = store.get(place_id)
     assert place is not None
     return PlaceInfo(

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.e2e.helpers import ok, run, seeded
-from timeline.projections import views
+from timeline.persistence import readmodel as views
 
 RECORD = [
     "record", "DroneAttackAlleged", "--incident", "nord-stream-2022-09", "--summary", "s",

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from tests.e2e.helpers import SEED, ok, run
 from tests.factories import a_fact, write_journal
 from timeline import Settings, open_timeline
-from timeline.projections.views import TimelineView
+from timeline.persistence.readmodel import SQLTimelineView
 
 
 @pytest.fixture
@@ -52,14 +52,14 @@ def _behind(store_url: str, tmp_path: Path, cli: CliRunner) -> tuple[str, int]:
 def full_disk(behind: tuple[str, int], monkeypatch: pytest.MonkeyPatch) -> tuple[str, int]:
     """Every write to the store's read models fails as on a full disk (verify's own
     scratch replay, elsewhere, still works)."""
-    real = TimelineView.write_batch
+    real = SQLTimelineView.write_batch
 
     def write_batch(self: Any, cursor: Any, batch: Any) -> None:
         if "timeline-verify-" not in str(getattr(self.datastore.pool, "db_name", "")):
             raise OperationalError("database or disk is full")
         real(self, cursor, batch)
 
-    monkeypatch.setattr(TimelineView, "write_batch", write_batch)
+    monkeypatch.setattr(SQLTimelineView, "write_batch", write_batch)
     return behind
 
 

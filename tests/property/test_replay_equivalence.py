@@ -26,7 +26,7 @@ from timeline import application as application_module
 from timeline.domain.values import normalise_name
 from timeline.errors import JournalInvalidError
 from timeline.persistence.sqlite import SQLiteTimelineView
-from timeline.projections.views import TimelineView
+from timeline.projections.readmodel import TimelineView
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("TL_PROP_EXAMPLES", "40")),

@@ -19,7 +19,7 @@ from timeline.errors import IntegrityFailure, InvalidInputError
 from timeline.results import EvidenceCheck, EvidenceResult
 
 if TYPE_CHECKING:
-    from timeline.projections.views import TimelineView
+    from timeline.projections.readmodel import TimelineView
 
 CHUNK = 1 << 20
 

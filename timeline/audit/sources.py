@@ -10,7 +10,7 @@ from timeline.queries import resolve_as_of
 from timeline.results import Grading, SourceHistoryResult
 
 if TYPE_CHECKING:
-    from timeline.projections.views import TimelineView
+    from timeline.projections.readmodel import TimelineView
 
 
 def source_history(view: TimelineView, name: str, as_of: str | None = None) -> SourceHistoryResult:

@@ -37,7 +37,7 @@ from timeline.results import VerifyResult
 
 if TYPE_CHECKING:
     from timeline.application import PhaseProgress, Progress, Timeline
-    from timeline.projections.views import TimelineView
+    from timeline.projections.readmodel import TimelineView
 
 SECTION = 5000
 

@@ -41,6 +41,13 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from timeline.persistence.chain import GENESIS, extend
 from timeline.persistence.clock import RecordingClock
+from timeline.persistence.readmodel import (
+    ADDED_COLUMNS,
+    APPLICATION_NAME,
+    READ_MODEL_VERSION,
+    SCHEMA,
+    SQLTimelineView,
+)
 from timeline.persistence.schema import (
     CREATE_SCHEMA_TABLE,
     FORGET_SQL,
@@ -48,13 +55,6 @@ from timeline.persistence.schema import (
     SCHEMA_TABLE,
     SELECT_SQL,
     schema_digest,
-)
-from timeline.projections.views import (
-    ADDED_COLUMNS,
-    APPLICATION_NAME,
-    READ_MODEL_VERSION,
-    SCHEMA,
-    TimelineView,
 )
 
 DIGESTS_TABLE = "timeline_digests"
@@ -261,7 +261,7 @@ class PostgresTimelineRecorder(PostgresApplicationRecorder):
             ]
 
 
-class PostgresTimelineView(PostgresTrackingRecorder, TimelineView):
+class PostgresTimelineView(PostgresTrackingRecorder, SQLTimelineView):
     """The read models in the same PostgreSQL database as the log."""
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
@@ -395,7 +395,7 @@ def _schema_sql(statement: str, table: Composed) -> Composed:
 
 def _digest(recorder: Any) -> str:
     statements = [statement.as_string() for statement in recorder.sql_create_statements]
-    if isinstance(recorder, TimelineView):
+    if isinstance(recorder, SQLTimelineView):
         statements.append(f"version {READ_MODEL_VERSION}")
     return schema_digest(statements)
 
@@ -411,8 +411,8 @@ def _create_once(recorder: Any, component: str, create: Callable[[], None]) -> N
             curs.execute(_schema_sql(SELECT_SQL, table), (component,))
             found = curs.fetchone()
             current = found["digest"] if found else None
-        if current is not None and isinstance(recorder, TimelineView):
-            # The read tables' own version mark (see TimelineView.drop_outdated) too.
+        if current is not None and isinstance(recorder, SQLTimelineView):
+            # The read tables' own version mark (see SQLTimelineView.drop_outdated) too.
             schema = recorder.datastore.schema  # type: ignore[attr-defined]
             curs.execute(SQL("SELECT to_regclass({0}) AS t").format(f"{schema}.tl_version"))
             marked = curs.fetchone()

@@ -34,6 +34,13 @@ from eventsourcing.sqlite import (
 
 from timeline.persistence.chain import GENESIS, extend
 from timeline.persistence.clock import RecordingClock
+from timeline.persistence.readmodel import (
+    ADDED_COLUMNS,
+    APPLICATION_NAME,
+    READ_MODEL_VERSION,
+    SCHEMA,
+    SQLTimelineView,
+)
 from timeline.persistence.schema import (
     CREATE_SCHEMA_TABLE,
     FORGET_SQL,
@@ -43,13 +50,6 @@ from timeline.persistence.schema import (
     schema_digest,
 )
 from timeline.projections.search import fts5_query
-from timeline.projections.views import (
-    ADDED_COLUMNS,
-    APPLICATION_NAME,
-    READ_MODEL_VERSION,
-    SCHEMA,
-    TimelineView,
-)
 
 STREAM_PAGE = 1000
 """Rows fetched at a time by `stream`."""
@@ -177,7 +177,7 @@ class SQLiteTimelineRecorder(SQLiteApplicationRecorder):
             return [(r[0], r[1], bytes(r[2])) for r in c.fetchall()]
 
 
-class SQLiteTimelineView(SQLiteTrackingRecorder, TimelineView):
+class SQLiteTimelineView(SQLiteTrackingRecorder, SQLTimelineView):
     """The read models in the same SQLite file as the log."""
 
     def construct_create_table_statements(self) -> list[str]:

@@ -1,21 +1,24 @@
-"""The read-model interface and its SQL, shared by the SQLite and PostgreSQL views.
+"""The read models in SQL: schema, writes, reads and the verify dump, for SQLite and PostgreSQL.
 
-SQL here is written with `?` placeholders; the PostgreSQL view rewrites them. Only
-constant table and column names are ever interpolated into statements.
+`SQLTimelineView` implements `timeline.projections.readmodel.TimelineView`; the
+SQLite and PostgreSQL views (`timeline.persistence.sqlite`, `.postgres`) add their
+dialect: transactions, placeholders, tracking table, bulk writes. SQL here is written
+with `?` placeholders; the PostgreSQL view rewrites them. Only constant table and
+column names are ever interpolated into statements.
 """
 
 from __future__ import annotations
 
 import operator
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from timeline.domain.places import PlaceRecord, PlaceStore
+from timeline.domain.places import PlaceRecord
+from timeline.projections.readmodel import EntryRow, PlaceIndex, TimelineView
 from timeline.projections.timelines import Lookups, Row, ViewBatch
 
 APPLICATION_NAME = "Timeline"
@@ -201,7 +204,7 @@ def valid(alias: str, as_of: int | None) -> str:
     return f"{alias}.valid_from <= {n} AND ({alias}.valid_to IS NULL OR {alias}.valid_to > {n})"
 
 
-class SQLPlaceStore(PlaceStore):
+class SQLPlaceStore(PlaceIndex):
     """The gazetteer's places as the read tables hold them at a log position (None: now).
 
     With a cursor it reads inside the caller's transaction (the projection); without,
@@ -213,7 +216,7 @@ class SQLPlaceStore(PlaceStore):
     PRELOAD_LIMIT = 200_000
     """Up to this many places, a writer reads them all at once instead of one look-up each."""
 
-    def __init__(self, view: TimelineView, cursor: Any | None, as_of: int | None) -> None:
+    def __init__(self, view: SQLTimelineView, cursor: Any | None, as_of: int | None) -> None:
         self.view = view
         self.cursor = cursor
         self.as_of = as_of
@@ -297,6 +300,9 @@ class SQLPlaceStore(PlaceStore):
         )
         return rows[0][0] if rows else None
 
+    def aliases_of(self, place_ids: Sequence[str]) -> list[tuple[str, str]]:
+        return self.view.aliases("location", place_ids, self.as_of)
+
     def children(self, parents: Sequence[str], parent_names: Sequence[str]) -> list[PlaceRecord]:
         """Places whose parent is one of `parents`, or whose unresolved parent name is listed."""
         found: list[PlaceRecord] = []
@@ -341,21 +347,8 @@ def _place(row: Sequence[Any]) -> PlaceRecord:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class EntryRow:
-    """One timeline entry as read: its role, spelling and subject, its coordinates, its fact."""
-
-    role: str
-    name: str
-    subject: str
-    lat: float | None
-    lon: float | None
-    geo_precision: str | None
-    record: Row
-
-
-class TimelineView(ABC):
-    """Read models of the timeline, with the tracking position they are current to."""
+class SQLTimelineView(TimelineView):
+    """The read models as SQL tables, with the tracking position they are current to."""
 
     @abstractmethod
     def transaction(self, *, commit: bool) -> AbstractContextManager[Any]:
