@@ -6,7 +6,9 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 
 import typer
-from typer._click.exceptions import UsageError  # typer's own; not re-exported by typer
+from typer._click.core import Context  # typer's own click; not re-exported by typer
+from typer._click.exceptions import UsageError
+from typer.core import TyperGroup
 
 from cli.commands import (
     amend,
@@ -22,9 +24,25 @@ from cli.commands import (
     write,
 )
 from cli.errors import handle_errors, stderr
+from cli.options import Db, RecordedBy
 from timeline.wording import readable
 
+
+class Commands(TyperGroup):
+    """The root command group: every command's errors become its exit code here, once.
+
+    A `TimelineError` is one stderr line and its exit code; anything unexpected is one
+    line and exit 1 (see `cli.errors.handle_errors`). Sub-groups (`import`, `export`,
+    `record`) run inside this group's `invoke`, so they are covered too.
+    """
+
+    def invoke(self, ctx: Context) -> object:
+        with handle_errors():
+            return super().invoke(ctx)
+
+
 app = typer.Typer(
+    cls=Commands,
     name="timeline",
     help="Record reported facts with their sources, read them as timelines, audit every change.",
     no_args_is_help=True,
@@ -52,18 +70,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: str | None = typer.Option(
-        None,
-        "--db",
-        help="SQLite file or postgresql:// URL [default: $TIMELINE_DB, else ./timeline.db]",
-        show_default=False,
-    ),
-    recorded_by: str | None = typer.Option(
-        None,
-        "--as",
-        help="Who is recording [default: $TIMELINE_USER, else the OS user]",
-        show_default=False,
-    ),
+    db: Db = None,
+    recorded_by: RecordedBy = None,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),

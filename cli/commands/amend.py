@@ -6,7 +6,6 @@ import orjson
 import typer
 
 from cli import render
-from cli.errors import handle_errors
 from cli.options import Db, Reason, RecordedBy, Summary, SummaryFormat
 from cli.session import record
 from timeline import InvalidInputError
@@ -33,10 +32,9 @@ def correct(
     recorded_by: RecordedBy = None,
 ) -> None:
     """Correct fields of a fact; it keeps its id and its version goes up."""
-    with handle_errors():
-        values = dict(_assignment(item) for item in changes)
-        obj = {"type": "FactCorrected", "fact": fact, "changes": values, "reason": reason}
-        _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
+    values = dict(_assignment(item) for item in changes)
+    obj = {"type": "FactCorrected", "fact": fact, "changes": values, "reason": reason}
+    _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
 
 
 def retract(
@@ -49,9 +47,8 @@ def retract(
     recorded_by: RecordedBy = None,
 ) -> None:
     """Retract a fact: it stays in the log and in history but leaves the timelines."""
-    with handle_errors():
-        obj = {"type": "FactRetracted", "fact": fact, "reason": reason}
-        _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
+    obj = {"type": "FactRetracted", "fact": fact, "reason": reason}
+    _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
 
 
 def restore_fact(
@@ -64,9 +61,8 @@ def restore_fact(
     recorded_by: RecordedBy = None,
 ) -> None:
     """Undo a retraction: the fact returns to the timelines; history keeps both events."""
-    with handle_errors():
-        obj = {"type": "FactRestored", "fact": fact, "reason": reason}
-        _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
+    obj = {"type": "FactRestored", "fact": fact, "reason": reason}
+    _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
 
 
 def corroborate(
@@ -83,20 +79,19 @@ def corroborate(
     recorded_by: RecordedBy = None,
 ) -> None:
     """Add a source to a fact (corroboration); its version goes up."""
-    with handle_errors():
-        source = {
-            "name": source_name,
-            "url": source_url,
-            "published": source_published,
-            "quote": source_quote,
-        }
-        obj = {
-            "type": "SourceAdded",
-            "fact": fact,
-            "reason": reason,
-            "source": {k: v for k, v in source.items() if v is not None},
-        }
-        _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
+    source = {
+        "name": source_name,
+        "url": source_url,
+        "published": source_published,
+        "quote": source_quote,
+    }
+    obj = {
+        "type": "SourceAdded",
+        "fact": fact,
+        "reason": reason,
+        "source": {k: v for k, v in source.items() if v is not None},
+    }
+    _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
 
 
 def _submit(

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from cli import render
-from cli.errors import handle_errors
 from cli.options import MAX_NUMBER, AsOf, Db, Format, Output, Summary, SummaryFormat
 from cli.progress import phases
 from cli.session import record
@@ -27,7 +26,7 @@ def history(
     db: Db = None,
 ) -> None:
     """Every version of one fact: what changed (field, from, to), when, by whom, why."""
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    with record(ctx, db) as (timeline, _):
         result = timeline.read.history(fact, as_of)
     render.history(result, fmt)
 
@@ -41,7 +40,7 @@ def entity(
     db: Db = None,
 ) -> None:
     """The history of an actor or place: registrations and aliases given or moved, who, when, why."""
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    with record(ctx, db) as (timeline, _):
         result = timeline.read.entity(kind.value, name, as_of)
     render.entity_history(result, fmt)
 
@@ -57,7 +56,7 @@ def log(
     db: Db = None,
 ) -> None:
     """The event log in position order."""
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    with record(ctx, db) as (timeline, _):
         render.log(timeline.read.log(since, limit, as_of), fmt)
 
 
@@ -80,7 +79,7 @@ def verify(
     db: Db = None,
 ) -> None:
     """Re-read the whole log: hash chain, version sequences, read models vs a fresh replay."""
-    with handle_errors(), record(ctx, db) as (timeline, _), phases() as progress:
+    with record(ctx, db) as (timeline, _), phases() as progress:
         result = verify_record(timeline, expect, progress=progress)
         if evidence is not None:
             found = timeline.read.evidence(evidence)

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from cli import render
-from cli.errors import handle_errors
 from cli.options import Db, Summary, SummaryFormat
 from cli.session import record
 from timeline.persistence import dump as backup
@@ -23,7 +22,7 @@ def dump(
     db: Db = None,
 ) -> None:
     """Back up the whole log: positions, recorded_at, recorded_by and chain digests kept."""
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    with record(ctx, db) as (timeline, _):
         if file == "-":
             result = backup.dump(timeline, sys.stdout.buffer)
             sys.stdout.flush()
@@ -48,7 +47,7 @@ def restore(
     db: Db = None,
 ) -> None:
     """Restore a dump into an empty store; it verifies to the same DIGEST@N as the original."""
-    with handle_errors(), record(ctx, db, create=True) as (timeline, _):
+    with record(ctx, db, create=True) as (timeline, _):
         result = backup.restore(timeline, file)
     _report("restored", result, fmt)
 

@@ -5,7 +5,6 @@ from typing import Annotated
 import typer
 
 from cli import render
-from cli.errors import handle_errors
 from cli.options import AsOf, Db, Format, From, IncludeRetracted, Output, To
 from cli.session import record
 from timeline import queries
@@ -19,7 +18,7 @@ def show(
     db: Db = None,
 ) -> None:
     """One fact's full content: every field, its sources, status and version."""
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    with record(ctx, db) as (timeline, _):
         result = timeline.read.show(fact, as_of)
     render.fact(result, fmt)
 
@@ -38,7 +37,7 @@ def search(
 ) -> None:
     """Full-text search over summaries, quotes and source names, most relevant first."""
     query = queries.SearchQuery(text, incident, as_of, include_retracted, occurred_from, occurred_to, limit)
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    with record(ctx, db) as (timeline, _):
         result = timeline.read.search(query)
     render.timeline(result, fmt)
 

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 import typer
 
 from cli import render
-from cli.errors import handle_errors
 from cli.options import Db, RecordedBy, Summary, SummaryFormat
 from cli.session import record
 from timeline.results import WriteResult
@@ -104,7 +103,7 @@ def _submit(
     db: str | None,
     recorded_by: str | None,
 ) -> None:
-    with handle_errors(), record(ctx, db, recorded_by, create=True) as (timeline, config):
+    with record(ctx, db, recorded_by, create=True) as (timeline, config):
         body = {k: v for k, v in obj.items() if v is not None}
         result = timeline.submit(body, recorded_by=config.recorded_by, where="<command line>")
     _report(result, label.replace("{name}", result.name or ""), fmt)

@@ -10,7 +10,7 @@ import orjson
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from cli.errors import handle_errors, stderr
+from cli.errors import stderr
 from cli.options import AsOf, Db, RecordedBy
 from cli.session import record
 from timeline import Timeline
@@ -58,7 +58,6 @@ def _run(
     recorded_by: str | None,
 ) -> None:
     with (
-        handle_errors(),
         record(ctx, db, recorded_by, create=True) as (timeline, config),
         Progress(
             SpinnerColumn(),
@@ -129,9 +128,8 @@ def import_acled(
     recorded_by: RecordedBy = None,
 ) -> None:
     """Import an ACLED export; rows already imported and since changed become corrections."""
-    with handle_errors():
-        _file(file)
-        gone = list(acled.deleted_ids(_file(deleted))) if deleted else []
+    _file(file)
+    gone = list(acled.deleted_ids(_file(deleted))) if deleted else []
     _run(
         ctx,
         acled.read(file),
@@ -164,8 +162,7 @@ def import_ucdp(
     recorded_by: RecordedBy = None,
 ) -> None:
     """Import a UCDP GED table; best/low/high deaths are kept in the summary."""
-    with handle_errors():
-        _file(file)
+    _file(file)
     _run(
         ctx,
         ucdp.read(file),
@@ -193,9 +190,8 @@ def import_bellingcat(
     recorded_by: RecordedBy = None,
 ) -> None:
     """Import one snapshot of Bellingcat's civilian-harm map; events gone since are retracted."""
-    with handle_errors():
-        if not directory.is_dir():
-            raise InvalidInputError(f"{directory}: no such directory")
+    if not directory.is_dir():
+        raise InvalidInputError(f"{directory}: no such directory")
     _run(
         ctx,
         bellingcat.read(directory),
@@ -263,9 +259,8 @@ def export_timelinejs(
     db: Db = None,
 ) -> None:
     """TimelineJS JSON: one slide per fact, dates with only the parts known, grouped by incident."""
-    with handle_errors():
-        kind, subject = _selection(actor, location, incident)  # usage errors before store errors
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    kind, subject = _selection(actor, location, incident)  # usage errors before store errors
+    with record(ctx, db) as (timeline, _):
         records, locate, _ = _records(timeline, kind, subject, as_of, include_retracted)
         title = f"{kind} {subject}" if kind else "timeline"
         data = orjson.dumps(export.timelinejs(records, title, as_of, locate), option=orjson.OPT_INDENT_2)
@@ -285,9 +280,8 @@ def export_csv(
     db: Db = None,
 ) -> None:
     """A flat CSV: one row per fact as it stood (then), oldest occurred first."""
-    with handle_errors():
-        kind, subject = _selection(actor, location, incident)  # usage errors before store errors
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    kind, subject = _selection(actor, location, incident)  # usage errors before store errors
+    with record(ctx, db) as (timeline, _):
         records, locate, position = _records(timeline, kind, subject, as_of, include_retracted)
         _emit(export.to_csv(records, locate, export.canonical_names(timeline, position)).encode(), output)
 
@@ -304,9 +298,8 @@ def export_geojson(
     db: Db = None,
 ) -> None:
     """GeoJSON FeatureCollection: a point per located place of each fact, entry keys as properties."""
-    with handle_errors():
-        kind, subject = _selection(actor, location, incident)  # usage errors before store errors
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    kind, subject = _selection(actor, location, incident)  # usage errors before store errors
+    with record(ctx, db) as (timeline, _):
         records, locate, _ = _records(timeline, kind, subject, as_of, include_retracted)
         collection = {"type": "FeatureCollection", "features": list(export.geojson(records, locate))}
         _emit(orjson.dumps(collection) + b"\n", output)
@@ -323,9 +316,8 @@ def export_ndjson(
     db: Db = None,
 ) -> None:
     """A journal (NDJSON) of the selected facts' events and the gazetteer; `append` re-imports it."""
-    with handle_errors():
-        kind, subject = _selection(actor, location, incident)  # usage errors before store errors
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    kind, subject = _selection(actor, location, incident)  # usage errors before store errors
+    with record(ctx, db) as (timeline, _):
         ids, position = export.select(timeline, kind, subject, as_of)
         handle = output.open("wb") if output else sys.stdout.buffer
         try:

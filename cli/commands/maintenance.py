@@ -6,7 +6,6 @@ from typing import Annotated
 import typer
 
 from cli import render
-from cli.errors import handle_errors
 from cli.options import Db, Summary, SummaryFormat
 from cli.progress import phases
 from cli.session import record
@@ -19,7 +18,6 @@ def replay(
 ) -> None:
     """Drop the read models and rebuild them from the log; prints events/s."""
     with (
-        handle_errors(),
         record(ctx, db) as (timeline, _),
         phases() as progress,
     ):
@@ -49,7 +47,7 @@ def follow(
         stop["requested"] = True
 
     signal.signal(signal.SIGTERM, request_stop)
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    with record(ctx, db) as (timeline, _):
         total = timeline.follow(
             interval=interval,
             max_seconds=max_seconds,

@@ -15,7 +15,6 @@ import typer
 from pydantic.fields import FieldInfo
 
 from cli.commands.amend import _report
-from cli.errors import handle_errors
 from cli.options import Db, RecordedBy, Summary, SummaryFormat
 from cli.session import record
 from timeline.domain.catalogue import FACT_TYPES, NAMED_ROLE_FIELDS, FactType
@@ -108,12 +107,11 @@ def _param(name: str, kind: Any, help_text: str, *, required: bool) -> inspect.P
 
 def _command(fact_type: FactType) -> Callable[..., None]:
     def command(ctx: typer.Context, **options: Any) -> None:
-        with handle_errors():
-            fmt, db, recorded_by = options.pop("fmt"), options.pop("db"), options.pop("recorded_by")
-            obj = _journal_object(fact_type, options)
-            with record(ctx, db, recorded_by, create=True) as (timeline, config):
-                result = timeline.submit(obj, recorded_by=config.recorded_by, where="<command line>")
-            _report(result, fmt)
+        fmt, db, recorded_by = options.pop("fmt"), options.pop("db"), options.pop("recorded_by")
+        obj = _journal_object(fact_type, options)
+        with record(ctx, db, recorded_by, create=True) as (timeline, config):
+            result = timeline.submit(obj, recorded_by=config.recorded_by, where="<command line>")
+        _report(result, fmt)
 
     command.__signature__ = inspect.Signature(_parameters(fact_type))  # type: ignore[attr-defined]
     command.__name__ = fact_type.name

@@ -8,7 +8,6 @@ import typer
 
 from cli import render
 from cli.commands.amend import FactId, IfVersion, _submit
-from cli.errors import handle_errors
 from cli.options import AsOf, Db, Format, Output, Reason, RecordedBy, Summary, SummaryFormat
 from cli.session import record, settings
 from timeline.audit.evidence import evidence_submission
@@ -31,7 +30,7 @@ def source(
     ctx: typer.Context, name: SourceName, fmt: Output = Format.table, as_of: AsOf = None, db: Db = None
 ) -> None:
     """A source's reliability grade and every grading of it: when, by whom, why."""
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    with record(ctx, db) as (timeline, _):
         result = timeline.read.source(name, as_of)
     render.source_history(result, fmt)
 
@@ -53,9 +52,8 @@ def grade(
     recorded_by: RecordedBy = None,
 ) -> None:
     """Grade a source's reliability (SourceGraded); it applies from now on to every fact it reports."""
-    with handle_errors():
-        obj = {"type": "SourceGraded", "source": name, "reliability": reliability.value, "reason": reason}
-        _submit(ctx, obj, name, None, fmt, db, recorded_by)
+    obj = {"type": "SourceGraded", "source": name, "reliability": reliability.value, "reason": reason}
+    _submit(ctx, obj, name, None, fmt, db, recorded_by)
 
 
 def add(
@@ -76,12 +74,11 @@ def add(
     recorded_by: RecordedBy = None,
 ) -> None:
     """Hash a file and record it as a source of FACT, with its archive record (SourceAdded)."""
-    with handle_errors():
-        who = settings(ctx, db, recorded_by).recorded_by
-        obj = evidence_submission(
-            fact, file, source=source_name, url=url, reason=reason, captured_by=who, captured_at=captured_at
-        )
-        _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
+    who = settings(ctx, db, recorded_by).recorded_by
+    obj = evidence_submission(
+        fact, file, source=source_name, url=url, reason=reason, captured_by=who, captured_at=captured_at
+    )
+    _submit(ctx, obj, fact, if_version, fmt, db, recorded_by)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,14 +5,13 @@ from typing import Annotated
 import typer
 
 from cli import render
-from cli.errors import handle_errors
 from cli.options import AsOf, Db, Format, From, IncludeRetracted, Limit, MinGrade, Output, To
 from cli.session import record
 from timeline import queries
 
 
 def _timeline(ctx: typer.Context, query: queries.TimelineQuery, fmt: Format, db: str | None) -> None:
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    with record(ctx, db) as (timeline, _):
         render.timeline_stream(timeline.read.timeline_stream(query), fmt)
 
 
@@ -88,7 +87,7 @@ def incident(
 def _listing(
     ctx: typer.Context, kind: str, fmt: Format, as_of: str | None, db: str | None, limit: int | None = None
 ) -> None:
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    with record(ctx, db) as (timeline, _):
         result = timeline.read.subjects(kind, as_of, limit)
     render.subjects(result, fmt)
 
@@ -114,7 +113,7 @@ def locations(
     if not tree:
         _listing(ctx, "location", fmt, as_of, db, limit)
         return
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    with record(ctx, db) as (timeline, _):
         result = timeline.read.place_hierarchy(as_of)
     render.places(result, fmt, tree=True)
 
@@ -127,7 +126,7 @@ def place(
     db: Db = None,
 ) -> None:
     """Every place of that name, with the places it lies within, its key and fact count."""
-    with handle_errors(), record(ctx, db) as (timeline, _):
+    with record(ctx, db) as (timeline, _):
         result = timeline.read.places_named(name, as_of)
     render.places(result, fmt, tree=False)
 

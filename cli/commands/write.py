@@ -5,7 +5,6 @@ from typing import Annotated
 import typer
 
 from cli import render
-from cli.errors import handle_errors
 from cli.options import Db, RecordedBy, Summary, SummaryFormat
 from cli.progress import phases
 from cli.session import record
@@ -21,7 +20,6 @@ def append(
 ) -> None:
     """Validate whole journals first, then write them; re-appending writes nothing new."""
     with (
-        handle_errors(),
         record(ctx, db, recorded_by, create=True) as (timeline, config),
         phases() as progress,
     ):
