@@ -39,7 +39,7 @@ from timeline.persistence.transient import RETRIES, backoff, is_transient
 from timeline.projections.readmodel import TimelineView
 from timeline.projections.timelines import TimelineProjection, ViewBatch
 from timeline.reading import Reader
-from timeline.results import AppendResult, ReplayResult, WriteResult
+from timeline.results import AppendResult, DumpResult, ReplayResult, WriteResult
 from timeline.validation import JournalValidator, PlaceCheck, SeenFacts, stored_creation_digest
 
 BATCH_SIZE = 1000
@@ -512,6 +512,12 @@ class Timeline(Application):
         if "class_version" in payload or getattr(cls, "class_version", 1) > 1:
             upcast(cls, payload)
         return cls.__name__, payload
+
+    def restore(self, path: Path) -> DumpResult:
+        """Load a `dump` into this empty store, positions and digests kept; then catch up."""
+        from timeline.persistence.dump import restore
+
+        return restore(self, path)
 
     def replay(self, progress: Progress | None = None) -> ReplayResult:
         """Drop the read models and rebuild them from position 0."""

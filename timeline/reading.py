@@ -23,13 +23,15 @@ from timeline.results import Head
 
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import IO
 
     from eventsourcing.domain import DomainEventProtocol
 
-    from timeline.application import Timeline
+    from timeline.application import PhaseProgress, Timeline
     from timeline.projections.timelines import Lookups
     from timeline.queries import FactLocator, SearchQuery, TimelineQuery, TimelineStream
     from timeline.results import (
+        DumpResult,
         EntityHistoryResult,
         EvidenceResult,
         FactResult,
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
         SourceHistoryResult,
         SubjectsResult,
         TimelineResult,
+        VerifyResult,
     )
 
 SECTION = 1000
@@ -134,6 +137,22 @@ class Reader:
         return verify_evidence(self._caught_up(), directory)
 
     # --- the log ------------------------------------------------------------------------
+
+    def verify(self, expect: str | None = None, *, progress: PhaseProgress | None = None) -> VerifyResult:
+        """Re-read the whole log: hash chain, versions, recorded times, read models == replay.
+
+        IntegrityFailure names the first thing found wrong; `expect` (DIGEST@N) proves
+        the first N events unchanged.
+        """
+        from timeline.audit.verify import verify
+
+        return verify(self._timeline, expect, progress=progress)
+
+    def dump(self, out: IO[bytes]) -> DumpResult:
+        """Write the whole log, with positions, recorded_at/by and chain digests, as NDJSON."""
+        from timeline.persistence.dump import dump
+
+        return dump(self._timeline, out)
 
     def log(self, since: int, limit: int | None, as_of: str | None) -> Iterator[LogEntry]:
         """The log in position order after `since` (streamed)."""

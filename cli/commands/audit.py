@@ -10,7 +10,6 @@ from cli import render
 from cli.options import MAX_NUMBER, AsOf, Db, Format, Output, Summary, SummaryFormat
 from cli.progress import phases
 from cli.session import record
-from timeline.audit.verify import verify as verify_record
 
 
 class EntityKind(StrEnum):
@@ -80,7 +79,7 @@ def verify(
 ) -> None:
     """Re-read the whole log: hash chain, version sequences, read models vs a fresh replay."""
     with record(ctx, db) as (timeline, _), phases() as progress:
-        result = verify_record(timeline, expect, progress=progress)
+        result = timeline.read.verify(expect, progress=progress)
         if evidence is not None:
             found = timeline.read.evidence(evidence)
             checked = f"ok ({len(found.files)} files)"

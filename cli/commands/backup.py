@@ -11,7 +11,6 @@ import typer
 from cli import render
 from cli.options import Db, Summary, SummaryFormat
 from cli.session import record
-from timeline.persistence import dump as backup
 from timeline.results import DumpResult
 
 
@@ -24,7 +23,7 @@ def dump(
     """Back up the whole log: positions, recorded_at, recorded_by and chain digests kept."""
     with record(ctx, db) as (timeline, _):
         if file == "-":
-            result = backup.dump(timeline, sys.stdout.buffer)
+            result = timeline.read.dump(sys.stdout.buffer)
             sys.stdout.flush()
             return
         target = Path(file)
@@ -32,7 +31,7 @@ def dump(
         handle, partial = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
         try:
             with os.fdopen(handle, "wb") as out:
-                result = backup.dump(timeline, out)
+                result = timeline.read.dump(out)
             os.replace(partial, target)
         except BaseException:
             Path(partial).unlink(missing_ok=True)
@@ -48,7 +47,7 @@ def restore(
 ) -> None:
     """Restore a dump into an empty store; it verifies to the same DIGEST@N as the original."""
     with record(ctx, db, create=True) as (timeline, _):
-        result = backup.restore(timeline, file)
+        result = timeline.restore(file)
     _report("restored", result, fmt)
 
 
