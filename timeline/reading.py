@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from eventsourcing.domain import DomainEventProtocol
 
     from timeline.application import PhaseProgress, Timeline
+    from timeline.projections.readmodel import TimelineView
     from timeline.projections.timelines import Lookups
     from timeline.queries import FactLocator, SearchQuery, TimelineQuery, TimelineStream
     from timeline.results import (
@@ -70,7 +71,7 @@ class Reader:
     def __init__(self, timeline: Timeline) -> None:
         self._timeline = timeline
 
-    def _caught_up(self) -> Any:
+    def _caught_up(self) -> TimelineView:
         self._timeline.refresh()
         return self._timeline.view
 
