@@ -55,7 +55,7 @@ PhaseProgress = Callable[[str, int, int], None]
 """progress(phase, done, total) for work in phases (validating, writing, projecting …)."""
 
 
-class Timeline(Application):
+class Timeline(Application[UUID]):
     """The record: writes events, keeps the read models current, answers queries."""
 
     name = "Timeline"

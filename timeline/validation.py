@@ -45,7 +45,7 @@ MAX_REPORTED_ERRORS = 50
 """Problems kept for the error message; all are counted."""
 
 
-def stored_creation_digest(mapper: Mapper, stored: StoredEvent) -> str:
+def stored_creation_digest(mapper: Mapper[UUID], stored: StoredEvent) -> str:
     """The content digest of a fact's first stored event, as the journal computes it."""
     event = mapper.to_domain_event(stored)
     assert isinstance(event, Reported)
@@ -367,7 +367,7 @@ def _check_change_fields(type_name: str, changes: dict[str, Any]) -> str | None:
             return f"{type_name} has no field {field!r}"
         adapter = _FIELD_ADAPTERS.get((type_name, field))
         if adapter is None:
-            adapter = TypeAdapter(Annotated[info.annotation, info])  # type: ignore[arg-type,name-defined]
+            adapter = TypeAdapter(Annotated[info.annotation, info])  # type: ignore[arg-type]
             _FIELD_ADAPTERS[(type_name, field)] = adapter
         try:
             adapter.validate_python(value)

@@ -97,7 +97,7 @@ def _strict_numbers(annotation: Any) -> Any:
         return Annotated[annotation, Strict()]
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Annotated:
-        return Annotated[(_strict_numbers(args[0]), *annotation.__metadata__)]  # type: ignore[misc]
+        return Annotated[(_strict_numbers(args[0]), *annotation.__metadata__)]
     if origin in (Union, UnionType):
         return Union[tuple(_strict_numbers(arg) for arg in args)]  # noqa: UP007
     if origin is list:
@@ -118,7 +118,7 @@ def input_model_for(event_class: type[Event]) -> type[BaseModel]:
         name: model_validator(mode=decorator.info.mode)(decorator.func)
         for name, decorator in decorators.model_validators.items()
     }
-    return create_model(  # type: ignore[call-overload,no-any-return]
+    return create_model(
         event_class.__name__,
         __config__=ConfigDict(frozen=True, extra="forbid", validate_by_name=True, serialize_by_alias=True),
         __validators__=validators,

@@ -203,7 +203,7 @@ class PostgresTimelineRecorder(PostgresApplicationRecorder):
             return rows
         with self.datastore.transaction(commit=False) as curs:
             for start in range(0, len(ids), 1000):
-                curs.execute(SQL(statement).format(self._events), (list(ids[start : start + 1000]),))  # type: ignore[arg-type]
+                curs.execute(SQL(statement).format(self._events), (list(ids[start : start + 1000]),))
                 rows += curs.fetchall()
         return rows
 
@@ -266,8 +266,8 @@ class PostgresTimelineView(PostgresTrackingRecorder, SQLTimelineView):
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements.extend(SQL(_pg_ddl(statement)) for statement in SCHEMA)  # type: ignore[arg-type,misc]
-        self.sql_create_statements.extend(SQL(statement) for statement in SEARCH_SCHEMA)  # type: ignore[arg-type,misc]
+        self.sql_create_statements.extend(SQL(_pg_ddl(statement)) for statement in SCHEMA)  # type: ignore[misc]
+        self.sql_create_statements.extend(SQL(statement) for statement in SEARCH_SCHEMA)  # type: ignore[misc]
         schema = Identifier(self.datastore.schema)
         self._tracking = SQL("{0}.{1}").format(schema, Identifier(self.tracking_table_name))
         self._lock_statements: list[Composed] = [
@@ -346,7 +346,7 @@ class PostgresTimelineView(PostgresTrackingRecorder, SQLTimelineView):
             connection.cursor(name="tl_stream", row_factory=tuple_row) as cursor,
         ):
             cursor.itersize = STREAM_PAGE
-            cursor.execute(self.sql(statement), tuple(params))  # type: ignore[arg-type]
+            cursor.execute(self.sql(statement), tuple(params))
             yield from cursor
 
     def record_tracking(self, cursor: Any, position: int) -> None:
@@ -370,7 +370,7 @@ class PostgresTimelineView(PostgresTrackingRecorder, SQLTimelineView):
 
 def check_connection(datastore: PostgresDatastore) -> None:
     """Connect once, so an unreachable server fails fast and clearly (no password shown)."""
-    params = dict(datastore.pool.kwargs or {})  # type: ignore[arg-type,call-overload]
+    params = dict(datastore.pool.kwargs or {})  # type: ignore[arg-type]
     params.pop("row_factory", None)
     password = str(params.get("password") or "")
     timeout = int(datastore.pool.timeout) or 10
@@ -390,7 +390,7 @@ def _schema_table(recorder: Any) -> Composed:
 
 def _schema_sql(statement: str, table: Composed) -> Composed:
     """A `timeline.persistence.schema` statement for the schema-qualified table."""
-    return SQL(_placeholders(statement.replace(SCHEMA_TABLE, "{0}"))).format(table)  # type: ignore[arg-type]
+    return SQL(_placeholders(statement.replace(SCHEMA_TABLE, "{0}"))).format(table)
 
 
 def _digest(recorder: Any) -> str:

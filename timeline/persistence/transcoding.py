@@ -9,6 +9,7 @@ Older class versions are upcast on load through `upcast_v<N>_v<N+1>` static meth
 from __future__ import annotations
 
 from typing import Any, cast
+from uuid import UUID
 
 import orjson
 from eventsourcing.domain import DomainEventProtocol
@@ -47,7 +48,7 @@ class OrjsonTranscoder(Transcoder):
         return orjson.loads(data)
 
 
-class PydanticMapper(Mapper):
+class PydanticMapper(Mapper[UUID]):
     """Maps pydantic events to stored events and back, upcasting old class versions."""
 
     def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
