@@ -6,11 +6,13 @@ Written as NDJSON, streamed (constant memory whatever the size).
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 REGIONS = [
     "Kyiv oblast",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _counter = itertools.count(1)
 

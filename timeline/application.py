@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Any, ClassVar, cast
+from typing import IO, TYPE_CHECKING, Any, ClassVar, cast
 from uuid import UUID
 
 import orjson
@@ -36,11 +36,13 @@ from timeline.errors import (
 from timeline.journal import Entry, JournalError, parse_object
 from timeline.persistence.transcoding import OrjsonTranscoder, PydanticMapper, event_class_for, upcast
 from timeline.persistence.transient import RETRIES, backoff, is_transient
-from timeline.projections.readmodel import TimelineView
 from timeline.projections.timelines import TimelineProjection, ViewBatch
 from timeline.reading import Reader
 from timeline.results import AppendResult, DumpResult, ReplayResult, WriteResult
 from timeline.validation import JournalValidator, PlaceCheck, SeenFacts, stored_creation_digest
+
+if TYPE_CHECKING:
+    from timeline.projections.readmodel import TimelineView
 
 BATCH_SIZE = 1000
 """Journal objects written per transaction."""
@@ -66,7 +68,7 @@ class Timeline(Application[UUID]):
 
     def __init__(self, env: dict[str, str], view_class: type[TimelineView]) -> None:
         super().__init__(env)
-        self.view = cast(TimelineView, self.factory.tracking_recorder(view_class))  # type: ignore[arg-type]
+        self.view = cast("TimelineView", self.factory.tracking_recorder(view_class))  # type: ignore[arg-type]
         # The recorder re-stamps recorded_at under its write lock: it reads and writes
         # stored states through this application's codec.
         clock = self.recorder.clock  # type: ignore[attr-defined]
@@ -323,7 +325,7 @@ class Timeline(Application[UUID]):
             except AmendmentError as error:
                 raise ConflictError(f"{where}: {error}") from None
             changed[uid] = fact
-            events.extend(cast(list[Event], fact.collect_events()))
+            events.extend(cast("list[Event]", fact.collect_events()))
             written += 1
         return events, written, held
 

@@ -6,13 +6,16 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eventsourcing.persistence import PersistenceError
 
 from timeline.application import Timeline
-from timeline.config import Settings
 from timeline.errors import StoreError, TimelineError
 from timeline.persistence.transient import RETRIES, backoff, is_transient
+
+if TYPE_CHECKING:
+    from timeline.config import Settings
 
 
 def open_timeline(settings: Settings, *, create: bool = True) -> Timeline:

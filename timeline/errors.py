@@ -11,7 +11,10 @@ TimelineError              (1)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class TimelineError(Exception):

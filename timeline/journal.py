@@ -11,9 +11,8 @@ from __future__ import annotations
 import io
 import json  # noqa: TID251  (only to find duplicate keys, which orjson cannot report)
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 from pydantic import BaseModel, ValidationError
@@ -22,6 +21,9 @@ from timeline import wording
 from timeline.domain.catalogue import INPUT_MODELS
 from timeline.domain.events import AMENDMENT_EVENTS, FACT_EVENTS
 from timeline.domain.fact import content_digest, derived_fact_id
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 MAX_LINE_BYTES = 1_048_576
 """Longest journal line (or JSON-array element) accepted: 1 MiB."""

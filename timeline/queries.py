@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,8 @@ from timeline.results import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from timeline.projections.readmodel import PlaceIndex, TimelineView
 
 KINDS = ("actor", "location", "incident")

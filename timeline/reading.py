@@ -8,7 +8,6 @@ and never needs write access to do so), then answers with typed results from
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -17,17 +16,18 @@ from timeline import queries
 from timeline.audit.entities import entity_history
 from timeline.audit.evidence import verify_evidence
 from timeline.audit.sources import source_history
-from timeline.domain.places import PlaceStore
 from timeline.domain.values import normalise_name
 from timeline.results import Head
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
     from typing import IO
 
     from eventsourcing.domain import DomainEventProtocol
 
     from timeline.application import PhaseProgress, Timeline
+    from timeline.domain.places import PlaceStore
     from timeline.projections.readmodel import TimelineView
     from timeline.projections.timelines import Lookups
     from timeline.queries import FactLocator, SearchQuery, TimelineQuery, TimelineStream

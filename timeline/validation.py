@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
-from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import Mapper, StoredEvent
 from pydantic import TypeAdapter, ValidationError
 
 from timeline.domain.catalogue import FACT_TYPES
@@ -37,6 +33,12 @@ from timeline.journal import Entry, JournalError, read_journal
 from timeline.wording import problem
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from pathlib import Path
+    from uuid import UUID
+
+    from eventsourcing.persistence import Mapper, StoredEvent
+
     from timeline.application import Timeline
 
 BATCH_SIZE = 1000

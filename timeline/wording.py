@@ -7,9 +7,10 @@ Every place that reports a pydantic error goes through `describe` / `problem`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 _BY_TYPE = {
     "int_parsing": "must be a whole number",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from typer.testing import CliRunner
 
 from tests.conftest import FIXTURES
 from tests.e2e.helpers import SEED, ok
+
+if TYPE_CHECKING:
+    from typer.testing import CliRunner
 
 TIMELINEJS = Path(__file__).resolve().parents[1] / "assets" / "timelinejs"
 

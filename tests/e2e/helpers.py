@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from typer.testing import CliRunner, Result
 
 from cli.app import app
 from tests.conftest import FIXTURES, SEEDS
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner, Result
 
 SEED = SEEDS / "kremlin-drone-2023-05.ndjson"
 SEED_LINES = sum(1 for line in SEED.read_bytes().splitlines() if line.strip())

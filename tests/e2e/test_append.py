@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from typer.testing import CliRunner
+from typing import TYPE_CHECKING
 
 from tests.e2e.helpers import JOURNALS, SEED, SEED_LINES, last_json_line, log, ndjson_lines, ok, run
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 
 def test_the_seed_journal_appends_every_line(cli: CliRunner, sqlite_url: str) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-
-from typer.testing import CliRunner
+from typing import TYPE_CHECKING
 
 from tests.e2e.helpers import as_json, log, ok, run, seeded
+
+if TYPE_CHECKING:
+    from typer.testing import CliRunner
 
 INCIDENT = "kremlin-drone-2023-05"
 

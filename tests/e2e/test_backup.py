@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
 from tests.conftest import _postgres_database
 from tests.e2e.helpers import as_json, log, ok, run, seeded
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 
 def head(cli: CliRunner, db: str) -> str:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
 from tests.factories import a_fact, write_journal
+
+if TYPE_CHECKING:
+    import pytest
 
 
 def test_a_database_locked_by_another_process_waits_then_says_so(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import INVALID, JOURNALS, SEED_LINES, log, ok, run, seeded
 from tests.unit.test_journal import EXPECTED
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 INVALID_FILES = sorted(EXPECTED)
 

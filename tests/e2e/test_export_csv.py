@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
-
-from typer.testing import CliRunner
+from typing import TYPE_CHECKING
 
 from tests.e2e.helpers import ok, seeded
 from tests.factories import a_fact, a_source, write_journal
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 
 def rows(cli: CliRunner, db: str, *args: str) -> dict[str, dict[str, str]]:

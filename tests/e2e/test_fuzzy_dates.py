@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import JOURNALS, SEED, as_json, ok, run
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 FUZZY = JOURNALS / "fuzzy_dates.ndjson"
 

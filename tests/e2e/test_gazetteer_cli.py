@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import as_json, log, ok, run
 from tests.factories import a_fact, write_journal
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 
 def _facts(cli: CliRunner, db: str, *args: str) -> list[str]:

@@ -3,11 +3,14 @@ incident slugs get "did you mean" (issue 15.16)."""
 
 from __future__ import annotations
 
-import pytest
-from typer.testing import CliRunner
+from typing import TYPE_CHECKING
 
 from tests.e2e.helpers import ok, run, seeded
 from timeline.persistence import readmodel as views
+
+if TYPE_CHECKING:
+    import pytest
+    from typer.testing import CliRunner
 
 RECORD = [
     "record", "DroneAttackAlleged", "--incident", "nord-stream-2022-09", "--summary", "s",

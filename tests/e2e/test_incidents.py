@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
-
-from typer.testing import CliRunner
+from typing import TYPE_CHECKING
 
 from tests.e2e.helpers import as_json, ok, seeded
 from tests.factories import write_journal
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 KREMLIN = "kremlin-drone-2023-05"
 

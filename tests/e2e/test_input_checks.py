@@ -4,14 +4,18 @@ and one clear line (with file:line for input files), never a library error."""
 from __future__ import annotations
 
 import csv
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import SEED, ok, run
 from tests.factories import a_correction, a_fact, write_journal
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 HUGE = "99999999999999999999"
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import SEED, ok, run
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 READS = [
     ("incident", "kremlin-drone-2023-05"), ("actor", "Kremlin"), ("location", "Moscow"),

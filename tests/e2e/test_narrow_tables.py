@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import as_json, log, ok, seeded
+
+if TYPE_CHECKING:
+    from typer.testing import CliRunner
 
 INCIDENT = "kremlin-drone-2023-05"
 

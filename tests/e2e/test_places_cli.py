@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import as_json, ok, run, seeded
 from tests.factories import write_journal
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 PLACES = [
     {"type": "LocationRegistered", "name": "Ukraine", "kind": "country"},

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
-from typer.testing import CliRunner
 
 from cli.progress import phases
 from tests.e2e.helpers import SEED, SEED_LINES, ok
 from tests.factories import a_fact, write_journal
-from timeline import Timeline
 from timeline.audit.verify import verify
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from timeline import Timeline
 
 
 def _recorder() -> tuple[list[tuple[str, int, int]], Callable[[str, int, int], None]]:

@@ -14,12 +14,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import SEED, ok
+
+if TYPE_CHECKING:
+    from typer.testing import CliRunner
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "read_commands.json"
 

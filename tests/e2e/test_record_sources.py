@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typer.testing import CliRunner
+from typing import TYPE_CHECKING
 
 from tests.e2e.helpers import as_json, ok, run
+
+if TYPE_CHECKING:
+    from typer.testing import CliRunner
 
 RECORD = [
     "record", "DroneAttackAlleged", "--id", "ns", "--incident", "nord-stream-2022-09",

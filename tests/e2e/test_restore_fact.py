@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from typer.testing import CliRunner
+from typing import TYPE_CHECKING
 
 from tests.e2e.helpers import as_json, ok, run, seeded
 from tests.factories import a_fact, a_retraction, write_journal
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 FACT = "kremlin-drone-alleged"
 INCIDENT = "kremlin-drone-2023-05"

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import as_json, ok, run
 from tests.factories import a_fact, a_retraction, a_source, write_journal
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 NORD = "nord-stream-2022-09"
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typer.testing import CliRunner
+from typing import TYPE_CHECKING
 
 from tests.e2e.helpers import as_json, ok, run, seeded
+
+if TYPE_CHECKING:
+    from typer.testing import CliRunner
 
 FACT = "kremlin-drone-us-embassy-advisory"
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import JOURNALS, SEED_LINES, as_json, log, ndjson_lines, ok, run, seeded
+
+if TYPE_CHECKING:
+    from typer.testing import CliRunner
 
 INCIDENT = "kremlin-drone-2023-05"
 ENTRY_KEYS = {

@@ -7,12 +7,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import SEED, ok, run, seeded
 from tests.factories import a_fact, write_journal
+
+if TYPE_CHECKING:
+    from typer.testing import CliRunner
 
 SCRIPT = Path(sys.executable).parent / "timeline"
 

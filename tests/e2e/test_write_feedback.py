@@ -3,12 +3,15 @@ and a correction that changes nothing writes nothing (issue 15.11)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from typer.testing import CliRunner
+from typing import TYPE_CHECKING
 
 from tests.e2e.helpers import as_json, log, ok
 from tests.factories import a_correction, a_fact, write_journal
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 RECORD = [
     "record", "DroneAttackAlleged", "--incident", "nord-stream-2022-09", "--occurred", "2022-09-26",

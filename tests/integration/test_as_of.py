@@ -12,16 +12,18 @@ Positions:
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
 from cli.app import app as cli_app
 from tests.factories import a_correction, a_fact, a_retraction
 from timeline import NotFoundError, Timeline
 from timeline.queries import TimelineQuery, resolve_as_of, timeline
+
+if TYPE_CHECKING:
+    from typer.testing import CliRunner
 
 
 def _write(record: Timeline, obj: dict[str, Any]) -> None:

@@ -22,8 +22,7 @@ import sys
 import time
 import traceback
 from collections import Counter
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -32,6 +31,9 @@ from timeline import ConflictError, Settings, open_timeline
 from timeline.audit.verify import verify
 from timeline.domain.fact import fact_uuid
 from timeline.queries import TimelineQuery, timeline
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 PROCESSES = 8
 OPERATIONS = 300

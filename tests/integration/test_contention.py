@@ -15,20 +15,23 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from eventsourcing.persistence import OperationalError
-from typer.testing import CliRunner
 
 from tests.conftest import PG_ADMIN_URL
 from tests.e2e.helpers import run
 from tests.factories import a_fact, write_journal
 from timeline import Settings, StoreError, Timeline, open_timeline
 from timeline.audit.verify import verify
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from typer.testing import CliRunner
 
 
 @contextmanager

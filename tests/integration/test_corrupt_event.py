@@ -3,15 +3,19 @@ named, and `log`, `verify` and reads of every other subject still work (both sto
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import ok, run
 from tests.factories import a_fact, write_journal
 from tests.integration.test_verify_blinding import Attacker
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pytest
@@ -20,6 +20,9 @@ import pytest
 from bench.generate import write_journal
 from timeline import Settings, open_timeline
 from timeline.audit.verify import verify
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.slow
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 from datetime import UTC
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
 import pytest
@@ -20,6 +19,9 @@ from timeline.domain.fact import Fact, fact_uuid
 from timeline.domain.gazetteer import Statement
 from timeline.persistence import transcoding
 from timeline.persistence.transcoding import PydanticMapper, upcast
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SRC = [
     {

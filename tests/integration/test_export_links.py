@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.factories import a_fact
-from timeline import Timeline
 from timeline.interop import export
+
+if TYPE_CHECKING:
+    from timeline import Timeline
 
 HOSTILE = [
     "javascript:alert(document.cookie)",

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
 from cli.app import app as cli_app
 from tests.factories import a_correction, a_fact, a_retraction, a_source
 from timeline import NotFoundError, Timeline
 from timeline.queries import history
+
+if TYPE_CHECKING:
+    from typer.testing import CliRunner
 
 SOURCE_2 = {"name": "Reuters", "url": "https://example.org/b"}
 

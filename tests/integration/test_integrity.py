@@ -4,7 +4,7 @@ command line, when the fact already says so)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 from tests.factories import a_correction, a_fact, a_retraction, write_journal
 from timeline import InvalidInputError, JournalInvalidError, Settings, Timeline, open_timeline
 from timeline.domain.fact import fact_uuid
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _events(app: Timeline) -> int:

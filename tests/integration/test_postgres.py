@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
@@ -14,6 +13,10 @@ from cli.app import app as cli_app
 from tests.factories import a_correction, a_fact, write_journal
 from timeline import IntegrityFailure, Settings, StoreError, Timeline, open_timeline
 from timeline.audit.verify import verify
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 SECRET = "s3cret"
 UNREACHABLE = f"postgresql://postgres:{SECRET}@127.0.0.1:1/x"

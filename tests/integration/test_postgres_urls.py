@@ -5,13 +5,16 @@ URL without a password leaves libpq its own sources ($PGPASSWORD, ~/.pgpass, $PG
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
 
 from timeline import InvalidInputError, Settings, StoreError, open_timeline
 from timeline.persistence.postgres import TimelinePostgresFactory
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 pytestmark = pytest.mark.postgres
 

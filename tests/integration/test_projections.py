@@ -4,14 +4,16 @@ retractions, ordering and precision."""
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.factories import a_correction, a_fact, a_retraction, write_journal
 from timeline import NotFoundError, Timeline
 from timeline.queries import TimelineQuery, subjects, timeline
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _files = itertools.count()
 

@@ -6,12 +6,15 @@ unreadable: no query replays or scans the log, whatever its size.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
+from typing import TYPE_CHECKING
 
 from bench.generate import write_journal
 from timeline import Timeline, queries
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
 
 
 def _unreadable(*_: object, **__: object) -> None:

@@ -6,19 +6,22 @@ up and verified from a scratch copy, and refuses writes."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import pytest
 from eventsourcing.persistence import OperationalError
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import SEED, ok, run
 from tests.factories import a_fact, write_journal
 from timeline import Settings, open_timeline
 from timeline.persistence.readmodel import SQLTimelineView
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from typer.testing import CliRunner
 
 
 @pytest.fixture

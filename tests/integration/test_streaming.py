@@ -8,18 +8,22 @@ import io
 import subprocess
 import sys
 import tracemalloc
-from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
 from cli import render
 from cli.options import Format
 from tests.e2e.helpers import run
 from tests.factories import a_fact, write_journal
 from timeline import Settings, Timeline, open_timeline, queries
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 pytestmark = pytest.mark.slow
 

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from typer.testing import CliRunner
 
 from cli.app import app as cli_app
 from tests.factories import a_correction, a_fact, write_journal
 from timeline import IntegrityFailure, InvalidInputError, Timeline
 from timeline.audit.verify import verify
 from timeline.persistence.chain import GENESIS, link
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 
 @pytest.fixture

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import pytest
@@ -18,6 +16,10 @@ from tests.factories import a_correction, a_fact, write_journal
 from timeline import IntegrityFailure, Settings, Timeline, open_timeline
 from timeline.audit.verify import verify
 from timeline.persistence.chain import GENESIS, link
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 
 class Attacker:

@@ -7,15 +7,18 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import ok, run
 from tests.factories import a_correction, a_fact, write_journal
 from timeline import Settings, open_timeline
 from timeline.persistence.sqlite import os_user
+
+if TYPE_CHECKING:
+    from typer.testing import CliRunner
 
 
 def _store_user(url: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +21,9 @@ from typer.testing import CliRunner
 from cli.app import app
 from timeline.domain.events import EVENTS_BY_TYPE
 from timeline.journal import Entry, JournalError, read_journal
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FUZZ = settings(
     max_examples=int(os.environ.get("TL_PROP_EXAMPLES", "60")),

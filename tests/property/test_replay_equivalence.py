@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 from eventsourcing.sqlite import SQLiteDatastore
@@ -26,7 +25,11 @@ from timeline import application as application_module
 from timeline.domain.values import normalise_name
 from timeline.errors import JournalInvalidError
 from timeline.persistence.sqlite import SQLiteTimelineView
-from timeline.projections.readmodel import TimelineView
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from timeline.projections.readmodel import TimelineView
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("TL_PROP_EXAMPLES", "40")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pytest
@@ -13,6 +13,9 @@ from tests.conftest import FIXTURES
 from tests.factories import a_correction, a_fact, a_retraction
 from timeline import JournalInvalidError, Settings, open_timeline
 from timeline.journal import MAX_LINE_BYTES, Entry, JournalError, read_journal
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 INVALID = FIXTURES / "invalid"
 JOURNALS = FIXTURES / "journals"

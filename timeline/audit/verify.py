@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +35,8 @@ from timeline.persistence.sqlite import SQLiteTimelineView
 from timeline.results import VerifyResult
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from timeline.application import PhaseProgress, Progress, Timeline
     from timeline.projections.readmodel import TimelineView
 

@@ -19,12 +19,11 @@ Python refactoring never orphans stored events. Fields marked with `actor()` or
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic.fields import FieldInfo
 
 from timeline.domain.values import (
     Attributes,
@@ -49,6 +48,9 @@ from timeline.domain.values import (
     Text,
     Within,
 )
+
+if TYPE_CHECKING:
+    from pydantic.fields import FieldInfo
 
 TOPIC_PREFIX = "timeline:"
 

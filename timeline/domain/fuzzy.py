@@ -19,10 +19,9 @@ for this record (docs/uncertainty.md):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from time import struct_time
+from typing import TYPE_CHECKING
 
 from edtf import parse_edtf
 from edtf.parser import (
@@ -34,6 +33,10 @@ from edtf.parser import (
     UncertainOrApproximate,
     Unspecified,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from time import struct_time
 
 EARLIEST = datetime(1, 1, 1)
 LATEST = datetime(9999, 12, 31, 23, 59, 59, 999999)

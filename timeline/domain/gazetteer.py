@@ -7,13 +7,15 @@ mean at any position is the projection's job (`timeline.projections`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import BaseAggregate
 
-from timeline.domain.events import Event, GazetteerStatement
 from timeline.domain.fact import content_digest, start, statement_uuid
+
+if TYPE_CHECKING:
+    from timeline.domain.events import Event, GazetteerStatement
 
 
 class Statement(BaseAggregate[UUID]):

@@ -9,10 +9,12 @@ credibility. `--min-grade B3` keeps entries at least that good on both scales.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from timeline.domain.values import CREDIBILITIES, RELIABILITIES, normalise_name
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 _GRADE = re.compile(r"^([A-Fa-f])([1-6])$")
 

@@ -22,9 +22,8 @@ carries the row's latitude, longitude and geo_precision (1 town, 2 district,
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from timeline.domain.values import MAX_TEXT_LENGTH
 from timeline.interop.common import (
@@ -37,6 +36,10 @@ from timeline.interop.common import (
     slug,
     to_int,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 PREFIX = "acled:"
 GEO_ROLES = {1: "location", 2: "location_near", 3: "location_approx"}

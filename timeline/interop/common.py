@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from timeline.domain.values import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, normalise_name
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 Obj = dict[str, Any]
 

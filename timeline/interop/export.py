@@ -16,17 +16,19 @@ import html
 import io
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
 
-from timeline.application import Timeline
 from timeline.domain.events import ENVELOPE_FIELDS, Amendment, GazetteerStatement, Reported
 from timeline.domain.places import PlaceRef, Places
 from timeline.domain.values import Occurred, place_name
 from timeline.queries import FactLocator, Located
 from timeline.results import figures_text
+
+if TYPE_CHECKING:
+    from timeline.application import Timeline
 
 SECTION = 1000
 

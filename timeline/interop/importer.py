@@ -33,14 +33,12 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 from pydantic import BaseModel
 
-from timeline.application import Timeline
 from timeline.domain.catalogue import INPUT_MODELS
 from timeline.domain.fact import fact_uuid
 from timeline.domain.gazetteer import Statement
@@ -49,6 +47,11 @@ from timeline.domain.values import normalise_name
 from timeline.errors import InvalidInputError, JournalInvalidError
 from timeline.interop.common import NOTES, RowError
 from timeline.journal import MAX_LINE_BYTES, Entry, JournalError, parse_object
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from timeline.application import Timeline
 
 Missing = Literal["all", "incidents", "none"]
 MAX_ERRORS = 50

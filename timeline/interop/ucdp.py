@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from timeline.interop.common import (
     Obj,
@@ -41,6 +40,10 @@ from timeline.interop.common import (
     slug,
     to_int,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 PREFIX = "ucdp:"
 VIOLENCE = {1: "state-based violence", 2: "non-state violence", 3: "one-sided violence"}

@@ -9,10 +9,13 @@ and a published head proves the log up to that position is unchanged since.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from eventsourcing.persistence import StoredEvent
 
 GENESIS = bytes(32)
 

@@ -14,13 +14,15 @@ that they rise with position.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from eventsourcing.persistence import StoredEvent
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 TICK = timedelta(microseconds=1)
 

@@ -25,8 +25,6 @@ event and head in one transaction, into an empty store only.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -39,6 +37,9 @@ from timeline.persistence.transcoding import UnknownTopicError, event_class_for
 from timeline.results import DumpResult
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
     from timeline.application import Timeline
 
 FORMAT_VERSION = 1

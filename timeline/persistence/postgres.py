@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 import orjson
@@ -35,7 +34,6 @@ from eventsourcing.postgres import (
     PostgresFactory,
     PostgresTrackingRecorder,
 )
-from eventsourcing.utils import Environment
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
@@ -56,6 +54,11 @@ from timeline.persistence.schema import (
     SELECT_SQL,
     schema_digest,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from eventsourcing.utils import Environment
 
 DIGESTS_TABLE = "timeline_digests"
 STREAM_PAGE = 1000

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import operator
 from abc import abstractmethod
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from timeline.domain.places import PlaceRecord
 from timeline.projections.readmodel import EntryRow, PlaceIndex, TimelineView
 from timeline.projections.timelines import Lookups, Row, ViewBatch
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from contextlib import AbstractContextManager
 
 APPLICATION_NAME = "Timeline"
 

@@ -11,7 +11,10 @@ SQLite: the write lock), with the digest recorded in the same transaction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 SCHEMA_TABLE = "timeline_schema"
 CREATE_SCHEMA_TABLE = (

@@ -11,10 +11,9 @@ import os
 import pwd
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -50,6 +49,9 @@ from timeline.persistence.schema import (
     schema_digest,
 )
 from timeline.projections.search import fts5_query
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
 
 STREAM_PAGE = 1000
 """Rows fetched at a time by `stream`."""

@@ -8,17 +8,19 @@ Older class versions are upcast on load through `upcast_v<N>_v<N+1>` static meth
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 import orjson
-from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
 from timeline.domain.events import EVENTS_BY_TOPIC, Created, Event, Reported
 from timeline.domain.fact import Fact
 from timeline.domain.gazetteer import Statement
+
+if TYPE_CHECKING:
+    from eventsourcing.domain import DomainEventProtocol
 
 _ENVELOPE = {"originator_id", "originator_version", "originator_topic"}
 _AGGREGATE_TOPICS = {"fact": get_topic(Fact), "statement": get_topic(Statement)}
@@ -52,7 +54,7 @@ class PydanticMapper(Mapper[UUID]):
     """Maps pydantic events to stored events and back, upcasting old class versions."""
 
     def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
-        event = cast(Event, domain_event)
+        event = cast("Event", domain_event)
         state = event.model_dump(mode="json", exclude=_ENVELOPE)
         class_version = getattr(type(event), "class_version", 1)
         if class_version > 1:

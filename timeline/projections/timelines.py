@@ -12,9 +12,8 @@ the tracking position, so a batch is applied exactly once or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from timeline.domain.catalogue import FACT_TYPES
 from timeline.domain.events import AMENDMENT_EVENTS, FACT_EVENTS
@@ -22,6 +21,9 @@ from timeline.domain.fact import apply_fields, next_status
 from timeline.domain.places import Gazetteer, OverlayStore, PlaceRecord, PlaceStore, location_token
 from timeline.domain.values import Occurred, normalise_name
 from timeline.projections.search import search_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 Row = dict[str, Any]
 _REPORTED = frozenset(cls.__name__ for cls in FACT_EVENTS)
