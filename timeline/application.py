@@ -34,6 +34,7 @@ from timeline.errors import (
     StoreError,
 )
 from timeline.journal import Entry, JournalError, parse_object
+from timeline.persistence.recorder import TimelineRecorder
 from timeline.persistence.transcoding import OrjsonTranscoder, PydanticMapper, event_class_for, upcast
 from timeline.persistence.transient import RETRIES, backoff, is_transient
 from timeline.projections.timelines import TimelineProjection, ViewBatch
@@ -66,12 +67,16 @@ class Timeline(Application[UUID]):
         "MAPPER_TOPIC": get_topic(PydanticMapper),
     }
 
+    recorder: TimelineRecorder
+    """The log, with the look-ups the record needs beyond eventsourcing's (see
+    `timeline.persistence.recorder`)."""
+
     def __init__(self, env: dict[str, str], view_class: type[TimelineView]) -> None:
         super().__init__(env)
         self.view = cast("TimelineView", self.factory.tracking_recorder(view_class))  # type: ignore[arg-type]
         # The recorder re-stamps recorded_at under its write lock: it reads and writes
         # stored states through this application's codec.
-        clock = self.recorder.clock  # type: ignore[attr-defined]
+        clock = self.recorder.clock
         clock.decode, clock.encode = self._decode_state, self._encode_state
         self.notes: list[str] = []
         """Things a caller should tell the user that are not failures (see `_catch_up`)."""
@@ -80,6 +85,12 @@ class Timeline(Application[UUID]):
         self._scratch: Path | None = None
         self.read = Reader(self)
         """The read side's one door (timeline.reading): every read verb, caught up first."""
+
+    def construct_recorder(self) -> TimelineRecorder:
+        recorder = super().construct_recorder()
+        if not isinstance(recorder, TimelineRecorder):
+            raise TypeError(f"the record needs a TimelineRecorder, not {type(recorder).__name__}")
+        return recorder
 
     def read_only_copy(self, store: str, scratch: Path) -> None:
         """This record is a scratch copy of `store`, which cannot be written here: it
@@ -216,7 +227,7 @@ class Timeline(Application[UUID]):
         return self.recorder_versions([fact_uuid(fact_id)]).get(fact_uuid(fact_id))
 
     def recorder_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
-        return self.recorder.current_versions(ids)  # type: ignore[attr-defined,no-any-return]
+        return self.recorder.current_versions(ids)
 
     def _write_with_retries(
         self,
@@ -275,7 +286,7 @@ class Timeline(Application[UUID]):
         uids = [self._aggregate_id(e) for e in batch]
         versions = self.recorder_versions(list(set(uids)))
         reported = [uid for uid, e in zip(uids, batch, strict=True) if e.is_fact]
-        first = self.recorder.first_events([i for i in reported if i in versions])  # type: ignore[attr-defined]
+        first = self.recorder.first_events([i for i in reported if i in versions])
         loaded: dict[UUID, Fact | Statement] = {}
         changed: dict[UUID, Fact | Statement] = {}
         # Facts and statements new in this batch: their first event and content digest.
@@ -446,7 +457,7 @@ class Timeline(Application[UUID]):
                 wait = interval if deadline is None else min(interval, deadline - time.monotonic())
                 if wait <= 0:
                     break
-                self.recorder.wait_for_events(self.view.tracking_position(), wait)  # type: ignore[attr-defined]
+                self.recorder.wait_for_events(self.view.tracking_position(), wait)
                 failures = 0
             except (StoreError, PersistenceError) as error:
                 # A follower outlives lost lock races and dropped connections; a store

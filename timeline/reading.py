@@ -85,7 +85,7 @@ class Reader:
         """The chain head: the digest of the log up to its last position (`DIGEST@N`)."""
         self._timeline.refresh()
         recorder = self._timeline.recorder
-        digests = recorder.digests()  # type: ignore[attr-defined]
+        digests = recorder.digests()
         position = recorder.max_notification_id() or 0
         if not digests:
             return Head(digest=None, position=position)

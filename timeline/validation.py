@@ -125,7 +125,7 @@ class JournalValidator:
 
     def check_existing(self, entries: Sequence[Entry]) -> list[str]:
         """Facts the store already holds must hold the same content."""
-        stored = self.app.recorder.first_events([fact_uuid(e.key) for e in entries])  # type: ignore[attr-defined]
+        stored = self.app.recorder.first_events([fact_uuid(e.key) for e in entries])
         problems = []
         for entry in entries:
             event = stored.get(fact_uuid(entry.key))

@@ -22,16 +22,12 @@ recorded_at and every head alike); only a head published earlier
 from __future__ import annotations
 
 import hashlib
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING
-
-from eventsourcing.sqlite import SQLiteDatastore
 
 from timeline.errors import IntegrityFailure, InvalidInputError, StoreError
 from timeline.persistence.chain import GENESIS, link
 from timeline.persistence.clock import parse_timestamp
-from timeline.persistence.sqlite import SQLiteTimelineView
+from timeline.persistence.scratch import scratch_view
 from timeline.results import VerifyResult
 
 if TYPE_CHECKING:
@@ -56,7 +52,7 @@ def verify(
     views check, "catching up" and "replaying to compare".
     """
     expected = _parse_expect(expect) if expect else None
-    digests = app.recorder.digests()  # type: ignore[attr-defined]
+    digests = app.recorder.digests()
     heads = {last: (first, head) for first, last, head in digests}
     covered = max((last for _, last, _ in digests), default=0)
     _check_batches(digests)
@@ -106,9 +102,8 @@ def verify(
                 matched_expect = True
         start = section[-1].id
     if heads:
-        missing = min(heads)
         raise IntegrityFailure(
-            f"verify: chain: a batch ending at position {missing} was written but its events "
+            f"verify: chain: a batch ending at position {min(heads)} was written but its events "
             "are missing from the log"
         )
     if position > covered:
@@ -121,7 +116,7 @@ def verify(
     if not matched_expect:
         assert expected is not None
         raise IntegrityFailure(f"verify: expect: the log has no position {expected[1]}")
-    gap = app.recorder.version_gap()  # type: ignore[attr-defined]
+    gap = app.recorder.version_gap()
     if gap:
         raise IntegrityFailure(f"verify: versions: {gap}")
     checks = {"chain": "ok", "positions": "ok", "recorded_at": "ok", "versions": "ok"}
@@ -173,20 +168,14 @@ def compare_with_replay(app: Timeline, position: int, progress: PhaseProgress | 
             f"verify: views compared up to position {behind} only (the log is at {position}): {error}"
         )
         position = min(position, behind)
-    with tempfile.TemporaryDirectory(prefix="timeline-verify-") as scratch:
-        datastore = SQLiteDatastore(str(Path(scratch) / "replay.db"))
-        try:
-            fresh = SQLiteTimelineView(datastore)
-            fresh.create_table()
-            app.project(phase("replaying to compare"), view=fresh, until=position)
-            if app.view.tracking_position() != position:
-                return f"read models are at position {app.view.tracking_position()}, log at {position}"
-            for table, digest in table_digests(fresh).items():
-                mine = table_digests(app.view)[table]
-                if mine != digest:
-                    return f"table {table} differs from a fresh replay of the log"
-        finally:
-            datastore.close()
+    with scratch_view() as fresh:
+        app.project(phase("replaying to compare"), view=fresh, until=position)
+        if app.view.tracking_position() != position:
+            return f"read models are at position {app.view.tracking_position()}, log at {position}"
+        for table, digest in table_digests(fresh).items():
+            mine = table_digests(app.view)[table]
+            if mine != digest:
+                return f"table {table} differs from a fresh replay of the log"
     return None
 
 

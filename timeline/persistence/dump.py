@@ -49,7 +49,7 @@ WRITE_BATCH = 1000
 
 def dump(app: Timeline, out: IO[bytes]) -> DumpResult:
     """Write the whole log and its chain heads to `out`; the result gives the head."""
-    batches = {last: (first, head) for first, last, head in app.recorder.digests()}  # type: ignore[attr-defined]
+    batches = {last: (first, head) for first, last, head in app.recorder.digests()}
     out.write(orjson.dumps({"timeline_dump": FORMAT_VERSION}) + b"\n")
     head, position, events = GENESIS, 0, 0
     for n in _notifications(app):
@@ -246,7 +246,7 @@ def _refuse_unless_empty(count: int) -> None:
 def _load_sqlite(app: Timeline, rows: Iterator[Row | Batch]) -> None:
     # The view's write transaction (BEGIN IMMEDIATE) holds the file's write lock from
     # the emptiness check to the commit; the log and the view share the file.
-    events_table = app.recorder.events_table_name  # type: ignore[attr-defined]
+    events_table = app.recorder.events_table_name
     with app.view.transaction(commit=True) as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {events_table}")  # noqa: S608  (constant table name)
         _refuse_unless_empty(cursor.fetchone()[0])

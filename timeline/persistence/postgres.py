@@ -46,6 +46,7 @@ from timeline.persistence.readmodel import (
     SCHEMA,
     SQLTimelineView,
 )
+from timeline.persistence.recorder import TimelineRecorder
 from timeline.persistence.schema import (
     CREATE_SCHEMA_TABLE,
     FORGET_SQL,
@@ -95,7 +96,7 @@ SEARCH_SCHEMA = [
 """The full-text table: a stemmed tsvector kept by PostgreSQL, with a GIN index."""
 
 
-class PostgresTimelineRecorder(PostgresApplicationRecorder):
+class PostgresTimelineRecorder(TimelineRecorder, PostgresApplicationRecorder):
     """The event recorder, extended with the hash chain and batch look-ups."""
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:

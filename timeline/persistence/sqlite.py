@@ -40,6 +40,7 @@ from timeline.persistence.readmodel import (
     SCHEMA,
     SQLTimelineView,
 )
+from timeline.persistence.recorder import TimelineRecorder
 from timeline.persistence.schema import (
     CREATE_SCHEMA_TABLE,
     FORGET_SQL,
@@ -64,7 +65,7 @@ SEARCH_TABLE = """CREATE VIRTUAL TABLE IF NOT EXISTS tl_search USING fts5(
     body, fact_key UNINDEXED, version UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')"""
 
 
-class SQLiteTimelineRecorder(SQLiteApplicationRecorder):
+class SQLiteTimelineRecorder(TimelineRecorder, SQLiteApplicationRecorder):
     """The event recorder, extended with the hash chain, the recording clock and batch
     look-ups. Its write transactions take the write lock first (`BEGIN IMMEDIATE`), so
     what they read (the last recorded_at, the last chain head) is the last there is."""

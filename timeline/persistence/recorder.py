@@ -1,0 +1,52 @@
+"""The event recorder the record needs: eventsourcing's application recorder, and more.
+
+Declared once, as an abstract class over eventsourcing's `ApplicationRecorder` (the
+way its searchable-timestamps example declares the recorder method it adds), so that
+the application, validation and verify reach these methods typed, and each store
+(`persistence.sqlite`, `persistence.postgres`) must implement every one of them.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import TYPE_CHECKING
+
+from eventsourcing.persistence import ApplicationRecorder
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from uuid import UUID
+
+    from eventsourcing.persistence import StoredEvent
+
+    from timeline.persistence.clock import RecordingClock
+
+
+class TimelineRecorder(ApplicationRecorder):
+    """The log: stored events with gapless positions, the hash chain of every appended
+    batch, and the recording clock that stamps recorded_at under the write lock."""
+
+    clock: RecordingClock
+    """Stamps recorded_at (and the store's user) on the events of each write."""
+    events_table_name: str
+
+    @abstractmethod
+    def current_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        """The stored version of each aggregate id that exists (absent ids are left out)."""
+
+    @abstractmethod
+    def first_events(self, ids: Sequence[UUID]) -> dict[UUID, StoredEvent]:
+        """The first stored event of each aggregate id that exists."""
+
+    @abstractmethod
+    def version_gap(self) -> str | None:
+        """A description of the first aggregate whose versions are not 1..n in position
+        order, or None if every aggregate's are."""
+
+    @abstractmethod
+    def wait_for_events(self, after: int, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for a log position beyond `after`; True if one came."""
+
+    @abstractmethod
+    def digests(self) -> list[tuple[int, int, bytes]]:
+        """(first position, last position, chain head) of every appended batch, in order."""
