@@ -34,6 +34,7 @@ from timeline.errors import (
     StoreError,
 )
 from timeline.journal import Entry, JournalError, parse_object
+from timeline.limits import BATCH_SIZE
 from timeline.persistence.recorder import TimelineRecorder
 from timeline.persistence.transcoding import OrjsonTranscoder, PydanticMapper, event_class_for, upcast
 from timeline.persistence.transient import RETRIES, backoff, is_transient
@@ -43,13 +44,11 @@ from timeline.results import AppendResult, DumpResult, ReplayResult, WriteResult
 from timeline.validation import JournalValidator, PlaceCheck, SeenFacts, stored_creation_digest
 
 if TYPE_CHECKING:
+    from timeline.domain.places import PlaceStore
     from timeline.projections.readmodel import TimelineView
 
-BATCH_SIZE = 1000
-"""Journal objects written per transaction."""
 SECTION_SIZE = 10_000
 """Log events applied to the read models per transaction."""
-MAX_REPORTED_ERRORS = 50
 WRITE_RETRIES = 5
 
 Progress = Callable[[int, int], None]
@@ -91,6 +90,11 @@ class Timeline(Application[UUID]):
         if not isinstance(recorder, TimelineRecorder):
             raise TypeError(f"the record needs a TimelineRecorder, not {type(recorder).__name__}")
         return recorder
+
+    def current_places(self) -> PlaceStore:
+        """The gazetteer's places as the record stands now (caught up first), read once."""
+        self.project()
+        return self.view.places(None).preload()
 
     def read_only_copy(self, store: str, scratch: Path) -> None:
         """This record is a scratch copy of `store`, which cannot be written here: it

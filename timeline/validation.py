@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from typing import IO, TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any, Protocol
 
 import orjson
 from pydantic import TypeAdapter, ValidationError
@@ -18,11 +18,15 @@ from pydantic import TypeAdapter, ValidationError
 from timeline.domain.catalogue import FACT_TYPES
 from timeline.domain.events import Reported
 from timeline.domain.fact import (
+    ACTIVE,
     AmendmentError,
     Fact,
+    amendment_refusal,
     apply_fields,
     creation_digest,
     fact_uuid,
+    field_refusal,
+    next_status,
     occurrence_digest,
     validate_changes,
 )
@@ -30,6 +34,7 @@ from timeline.domain.gazetteer import Statement
 from timeline.domain.places import Gazetteer, OverlayStore
 from timeline.errors import JournalInvalidError
 from timeline.journal import Entry, JournalError, read_journal
+from timeline.limits import BATCH_SIZE, MAX_REPORTED_ERRORS
 from timeline.wording import problem
 
 if TYPE_CHECKING:
@@ -39,12 +44,31 @@ if TYPE_CHECKING:
 
     from eventsourcing.persistence import Mapper, StoredEvent
 
-    from timeline.application import Timeline
+    from timeline.domain.places import PlaceStore
+    from timeline.persistence.recorder import TimelineRecorder
 
-BATCH_SIZE = 1000
-"""Facts checked against the store per query."""
-MAX_REPORTED_ERRORS = 50
-"""Problems kept for the error message; all are counted."""
+
+class Record(Protocol):
+    """What the checks read of the record, writing nothing (the `Timeline` application
+    is one). Declared here so that validation does not depend on the application."""
+
+    @property
+    def recorder(self) -> TimelineRecorder: ...
+
+    @property
+    def mapper(self) -> Mapper[UUID]: ...
+
+    def recorder_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        """The stored version of each aggregate id that exists."""
+        ...
+
+    def get_fact(self, uid: UUID) -> Fact:
+        """The fact aggregate with this stored id, as it stands now."""
+        ...
+
+    def current_places(self) -> PlaceStore:
+        """The gazetteer's places as the record stands now."""
+        ...
 
 
 def stored_creation_digest(mapper: Mapper[UUID], stored: StoredEvent) -> str:
@@ -57,7 +81,7 @@ def stored_creation_digest(mapper: Mapper[UUID], stored: StoredEvent) -> str:
 class JournalValidator:
     """Checks journals against themselves and against the record, writing nothing."""
 
-    def __init__(self, app: Timeline) -> None:
+    def __init__(self, app: Record) -> None:
         self.app = app
 
     def validate(
@@ -175,15 +199,15 @@ class PlaceCheck:
     an `AliasMoved` from an entity that does not hold the alias.
     """
 
-    def __init__(self, app: Timeline) -> None:
+    def __init__(self, app: Record) -> None:
         self.app = app
         self._gazetteer: Gazetteer | None = None
         self._statements: set[UUID] = set()
 
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
-            self.app.project()  # resolve against the record as it stands now
-            self._gazetteer = Gazetteer(OverlayStore(self.app.view.places(None).preload()))
+            # resolve against the record as it stands now
+            self._gazetteer = Gazetteer(OverlayStore(self.app.current_places()))
         return self._gazetteer
 
     def check(self, item: Entry) -> list[str]:
@@ -311,10 +335,9 @@ def _play(
     fields: dict[str, Any] | None
     if stored is not None:
         fact_type, fields, status = stored.fact_type.name, dict(stored.state), stored.status
-        applied = set(stored.amendments)
-        first = 0
+        corrected, applied, first = stored.corrected, set(stored.amendments), 0
     elif reported is not None:
-        fact_type, status, applied, first = reported[0], "active", set(), reported[2]
+        fact_type, status, corrected, applied, first = reported[0], ACTIVE, False, set(), reported[2]
         fields = dict(reported_fields) if reported_fields is not None else None
     else:
         for _, entry in amendments:
@@ -330,14 +353,10 @@ def _play(
         if skip_recorded and entry.digest in applied:
             continue  # the same journal line, already recorded: the write skips it
         applied.add(entry.digest)
-        if entry.type == "FactRestored":
-            if status != "retracted":
-                problems.append(f"{where}: fact {key!r} is not retracted; nothing to restore")
-            status = "active"
-        elif status == "retracted" and entry.type != "SourceAdded":
-            problems.append(f"{where}: fact {key!r} is retracted and cannot be amended")
-        elif entry.type == "FactRetracted":
-            status = "retracted"
+        refusal = amendment_refusal(key, status, entry.type)
+        status = next_status(status, entry.type, corrected=corrected)
+        if refusal:
+            problems.append(f"{where}: {refusal}")
         elif entry.type == "FactCorrected":
             changes = entry.fields["changes"]
             if fields is None:
@@ -350,6 +369,8 @@ def _play(
                     problem = str(error)
             if problem:
                 problems.append(f"{where}: {problem}")
+            else:
+                corrected = True
         elif entry.type == "SourceAdded" and fields is not None:
             fields = apply_fields(fields, "SourceAdded", entry.fields)
     return problems
@@ -362,11 +383,10 @@ def _check_change_fields(type_name: str, changes: dict[str, Any]) -> str | None:
     """Field-by-field check of a correction against its fact type (cheap first pass)."""
     fact_type = FACT_TYPES[type_name]
     for field, value in changes.items():
-        if field in {"type", "id"}:
-            return f"field {field!r} cannot be corrected"
-        info = fact_type.input_model.model_fields.get(field)
-        if info is None:
-            return f"{type_name} has no field {field!r}"
+        refusal = field_refusal(fact_type, field)
+        if refusal:
+            return refusal
+        info = fact_type.input_model.model_fields[field]
         adapter = _FIELD_ADAPTERS.get((type_name, field))
         if adapter is None:
             adapter = TypeAdapter(Annotated[info.annotation, info])  # type: ignore[arg-type]

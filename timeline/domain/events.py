@@ -54,10 +54,14 @@ if TYPE_CHECKING:
 
 TOPIC_PREFIX = "timeline:"
 
-ENVELOPE_FIELDS = frozenset(
-    {"originator_id", "originator_version", "timestamp", "originator_topic", "recorded_by", "store_user"}
-)
+COLUMN_FIELDS = frozenset({"originator_id", "originator_version", "originator_topic"})
+"""Envelope fields a stored event keeps out of its stored state: the id and version
+have columns of their own, and the aggregate's topic follows from the event's."""
+ENVELOPE_FIELDS = COLUMN_FIELDS | {"timestamp", "recorded_by", "store_user"}
 """Fields set by the system, never by a journal line."""
+STORED_ENVELOPE = ENVELOPE_FIELDS | {"class_version"}
+"""Keys of a stored state that are not the event's content: the envelope, and the
+class version an event of a later class version is stored with."""
 
 
 def actor(default: Any = ..., **kwargs: Any) -> Any:

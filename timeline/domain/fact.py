@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from timeline.domain.catalogue import FACT_TYPES, FactType
 from timeline.domain.events import (
     FACT_EVENTS,
+    STORED_ENVELOPE,
     Amendment,
     Created,
     Event,
@@ -28,6 +29,10 @@ from timeline.wording import problem
 _FACT_NAMESPACE = uuid5(NAMESPACE_URL, "timeline:fact")
 _STATEMENT_NAMESPACE = uuid5(NAMESPACE_URL, "timeline:gazetteer")
 UNCHANGEABLE = frozenset({"type", "id"})
+"""Fields no correction may change: a fact keeps its type and its id."""
+
+ACTIVE, CORRECTED, RETRACTED = "active", "corrected", "retracted"
+"""A fact's statuses: as reported, changed by a correction, withdrawn from the timelines."""
 A = TypeVar("A", bound=BaseAggregate[UUID])
 C = TypeVar("C", bound=Created)
 
@@ -92,7 +97,7 @@ class Fact(BaseAggregate[UUID]):
 
     def __init__(self) -> None:
         self.state: dict[str, Any] = {}
-        self.status = "active"
+        self.status = ACTIVE
         self.amendments: set[str] = set()
         self.digest = ""
         self.corrected = False
@@ -117,8 +122,7 @@ class Fact(BaseAggregate[UUID]):
         recorded: otherwise a line that changed nothing the first time could change
         something the second, after later lines of the same journal.
         """
-        if self.status == "retracted":
-            raise AmendmentError(f"fact {self.state['id']!r} is retracted and cannot be corrected")
+        self._check(FactCorrected)
         changes = validate_changes(self.fact_type, self.state, changes)
         real = {k: v for k, v in changes.items() if self.state.get(k) != v}
         if not real and not as_given:
@@ -134,21 +138,20 @@ class Fact(BaseAggregate[UUID]):
         )
 
     def retract(self, *, reason: str, recorded_by: str, digest: str) -> None:
-        if self.status == "retracted":
-            raise AmendmentError(f"fact {self.state['id']!r} is already retracted")
+        self._check(FactRetracted)
         self.trigger_event(
             FactRetracted, fact=self.state["id"], reason=reason, recorded_by=recorded_by, digest=digest
         )
 
     def restore(self, *, reason: str, recorded_by: str, digest: str) -> None:
         """Undo a retraction; only a retracted fact can be restored."""
-        if self.status != "retracted":
-            raise AmendmentError(f"fact {self.state['id']!r} is not retracted; nothing to restore")
+        self._check(FactRestored)
         self.trigger_event(
             FactRestored, fact=self.state["id"], reason=reason, recorded_by=recorded_by, digest=digest
         )
 
     def add_source(self, source: dict[str, Any], *, reason: str, recorded_by: str, digest: str) -> None:
+        self._check(SourceAdded)
         self.trigger_event(
             SourceAdded,
             fact=self.state["id"],
@@ -157,6 +160,12 @@ class Fact(BaseAggregate[UUID]):
             recorded_by=recorded_by,
             digest=digest,
         )
+
+    def _check(self, amendment: type[Amendment]) -> None:
+        """AmendmentError unless the fact's status admits this amendment (`amendment_refusal`)."""
+        refusal = amendment_refusal(self.state["id"], self.status, amendment.__name__, by_verb=True)
+        if refusal:
+            raise AmendmentError(refusal)
 
     def when(self, event: Event) -> None:
         """Evolve the state by one event (shared with the projections through `apply_to_state`)."""
@@ -175,12 +184,12 @@ def already_says(fact: Fact, entry: Any) -> bool:
     (its corrected values, its retraction, its sources)."""
     fields = entry.fields
     if entry.type == "FactRetracted":
-        return fact.status == "retracted"
+        return fact.status == RETRACTED
     if entry.type == "FactRestored":
-        return fact.status != "retracted"
+        return fact.status != RETRACTED
     if entry.type == "SourceAdded":
         return fields["source"] in fact.state.get("sources", [])
-    if fact.status == "retracted":
+    if fact.status == RETRACTED:
         return False
     try:
         changes = validate_changes(fact.fact_type, fact.state, fields["changes"])
@@ -191,30 +200,64 @@ def already_says(fact: Fact, entry: Any) -> bool:
 
 def next_status(status: str, event_name: str, *, corrected: bool) -> str:
     """A fact's status after one more event: `corrected` once any correction applied,
-    `retracted` from a retraction until a `FactRestored` brings it back."""
+    `retracted` from a retraction until a `FactRestored` brings it back.
+
+    The aggregate, the projections and the journal check all step a fact's status
+    through this one function.
+    """
     if event_name == "FactRetracted":
-        return "retracted"
+        return RETRACTED
     if event_name == "FactRestored":
-        return "corrected" if corrected else "active"
-    if event_name == "FactCorrected" and status != "retracted":
-        return "corrected"
+        return CORRECTED if corrected else ACTIVE
+    if event_name == "FactCorrected" and status != RETRACTED:
+        return CORRECTED
     return status
+
+
+_REFUSED_BY_VERB = {
+    "FactCorrected": "is retracted and cannot be corrected",
+    "FactRetracted": "is already retracted",
+}
+
+
+def amendment_refusal(fact_id: str, status: str, event_name: str, *, by_verb: bool = False) -> str | None:
+    """Why a fact with this status cannot take this amendment, or None if it can.
+
+    The rule, for the aggregate and the journal check alike: only a retracted fact can
+    be restored, and a retracted fact takes nothing else but more sources. The
+    aggregate's own verbs (`by_verb`) name what they were asked to do; a journal line
+    is told it cannot amend the fact.
+    """
+    if event_name == "FactRestored":
+        return None if status == RETRACTED else f"fact {fact_id!r} is not retracted; nothing to restore"
+    if status != RETRACTED or event_name == "SourceAdded":
+        return None
+    said = _REFUSED_BY_VERB.get(event_name) if by_verb else None
+    return f"fact {fact_id!r} {said or 'is retracted and cannot be amended'}"
+
+
+def field_refusal(fact_type: FactType, field: str) -> str | None:
+    """Why a correction cannot set this field of a fact of this type, or None if it can."""
+    if field in UNCHANGEABLE:
+        return f"field {field!r} cannot be corrected"
+    if field not in fact_type.input_model.model_fields:
+        return f"{fact_type.name} has no field {field!r}"
+    return None
 
 
 def creation_digest(event: Reported) -> str:
     """The digest of a fact's reported content, equal to its journal line's `Entry.digest`."""
-    fields = event.model_dump(mode="json", exclude=set(_ENVELOPE), exclude_none=True)
+    fields = event.model_dump(mode="json", exclude=set(STORED_ENVELOPE), exclude_none=True)
     return content_digest({"type": type(event).__name__, **fields})
 
 
 def validate_changes(fact_type: FactType, state: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """The changes, normalised; AmendmentError unless applied to `state` they make a valid fact."""
-    bad = sorted(set(changes) & UNCHANGEABLE)
-    if bad:
-        raise AmendmentError(f"field {bad[0]!r} cannot be corrected")
-    unknown = sorted(set(changes) - set(fact_type.input_model.model_fields))
-    if unknown:
-        raise AmendmentError(f"{fact_type.name} has no field {unknown[0]!r}")
+    # unchangeable fields are named first, then unknown ones, each in name order
+    for field in sorted(changes, key=lambda name: (name not in UNCHANGEABLE, name)):
+        refusal = field_refusal(fact_type, field)
+        if refusal:
+            raise AmendmentError(refusal)
     merged = {k: v for k, v in state.items() if k != "type"} | changes
     try:
         valid = fact_type.input_model.model_validate(merged).model_dump(mode="json")
@@ -230,7 +273,7 @@ def apply_fields(fields: dict[str, Any], event_name: str, payload: dict[str, Any
     projections both evolve facts through this one function.
     """
     if event_name in _REPORTED_NAMES:
-        reported = {k: v for k, v in payload.items() if v is not None and k not in _ENVELOPE}
+        reported = {k: v for k, v in payload.items() if v is not None and k not in STORED_ENVELOPE}
         reported["sources"] = [{k: v for k, v in s.items() if v is not None} for s in payload["sources"]]
         return {"type": event_name, **reported}
     if event_name == "FactCorrected":
@@ -244,18 +287,8 @@ def apply_fields(fields: dict[str, Any], event_name: str, payload: dict[str, Any
 
 def apply_to_state(state: dict[str, Any], event: Event) -> dict[str, Any]:
     """The fact state after one more (decoded) event."""
-    return apply_fields(state, type(event).__name__, event.model_dump(mode="json", exclude=set(_ENVELOPE)))
+    return apply_fields(
+        state, type(event).__name__, event.model_dump(mode="json", exclude=set(STORED_ENVELOPE))
+    )
 
-
-_ENVELOPE = frozenset(
-    {
-        "originator_id",
-        "originator_version",
-        "timestamp",
-        "originator_topic",
-        "recorded_by",
-        "store_user",
-        "class_version",
-    }
-)
 _REPORTED_NAMES = frozenset(cls.__name__ for cls in FACT_EVENTS)

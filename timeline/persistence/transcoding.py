@@ -15,14 +15,13 @@ import orjson
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
-from timeline.domain.events import EVENTS_BY_TOPIC, Created, Event, Reported
+from timeline.domain.events import COLUMN_FIELDS, EVENTS_BY_TOPIC, Created, Event, Reported
 from timeline.domain.fact import Fact
 from timeline.domain.gazetteer import Statement
 
 if TYPE_CHECKING:
     from eventsourcing.domain import DomainEventProtocol
 
-_ENVELOPE = {"originator_id", "originator_version", "originator_topic"}
 _AGGREGATE_TOPICS = {"fact": get_topic(Fact), "statement": get_topic(Statement)}
 
 TOPIC_ALIASES: dict[str, str] = {}
@@ -55,7 +54,7 @@ class PydanticMapper(Mapper[UUID]):
 
     def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
         event = cast("Event", domain_event)
-        state = event.model_dump(mode="json", exclude=_ENVELOPE)
+        state = event.model_dump(mode="json", exclude=set(COLUMN_FIELDS))
         class_version = getattr(type(event), "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
