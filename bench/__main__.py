@@ -130,6 +130,11 @@ def postgres_import(journal: Path) -> float | None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as stream:
+        return sum(1 for _ in stream)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the table is written")
@@ -144,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
         work = Path(tmp)
         for size in sizes:
             journal = write_journal(work / f"j{size}.ndjson", size)
-            lines = sum(1 for _ in journal.open("rb"))
+            lines = _count_lines(journal)
             megabytes = journal.stat().st_size / 1e6
             db = work / f"s{size}.db"
             seconds, rss, _ = run_cli(["--db", str(db), "append", str(journal)])
@@ -176,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         pg = None
         if not args.no_postgres:
             journal = write_journal(work / "pg.ndjson", args.postgres_size)
-            lines = sum(1 for _ in journal.open("rb"))
+            lines = _count_lines(journal)
             seconds = postgres_import(journal)
             pg = (lines, None if seconds is None else round(lines / seconds))
     report = render(rows, query_by_size, pg)
