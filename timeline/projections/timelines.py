@@ -13,11 +13,22 @@ the tracking position, so a batch is applied exactly once or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from timeline.domain.catalogue import FACT_TYPES
-from timeline.domain.events import AMENDMENT_EVENTS, FACT_EVENTS
-from timeline.domain.fact import apply_fields, next_status
+from timeline.domain.events import (
+    AMENDMENT_EVENTS,
+    EVENTS_BY_TYPE,
+    FACT_EVENTS,
+    ActorRegistered,
+    AliasAdded,
+    AliasMoved,
+    Event,
+    IncidentRegistered,
+    LocationRegistered,
+    SourceGraded,
+)
+from timeline.domain.fact import ACTIVE, apply_fields, next_status
 from timeline.domain.places import Gazetteer, OverlayStore, PlaceRecord, PlaceStore, location_token
 from timeline.domain.values import Occurred, normalise_name
 from timeline.projections.search import search_text
@@ -26,8 +37,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 Row = dict[str, Any]
-_REPORTED = frozenset(cls.__name__ for cls in FACT_EVENTS)
-_AMENDMENTS = frozenset(cls.__name__ for cls in AMENDMENT_EVENTS)
 
 
 @dataclass
@@ -71,8 +80,27 @@ class Lookups:
     was_corrected: Callable[[str], bool]
 
 
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """One stored event as the projection reads it: its type name, its stored (JSON)
+    fields, and where it stands in the log."""
+
+    name: str
+    payload: Row
+    version: int
+    position: int
+    recorded_at: str
+
+
 class TimelineProjection:
-    """Maps each stored event to read-model rows (see the module docstring)."""
+    """Maps each stored event to read-model rows (see the module docstring).
+
+    `HANDLERS` gives the handler of each event class of the catalogue, and
+    `SUBJECT_FIELDS` the field that names what the event is about (for the log index).
+    """
+
+    HANDLERS: ClassVar[dict[type[Event], Callable[[TimelineProjection, ViewBatch, Applied], None]]]
+    SUBJECT_FIELDS: ClassVar[dict[type[Event], str]]
 
     def __init__(self, lookups: Lookups) -> None:
         self.lookups = lookups
@@ -81,67 +109,58 @@ class TimelineProjection:
         self, batch: ViewBatch, name: str, payload: Row, originator_id: str, version: int, position: int
     ) -> None:
         """Add the rows of one stored event: its type name and stored (JSON) payload."""
-        recorded_at = normal_timestamp(payload["timestamp"])
+        event_class = EVENTS_BY_TYPE[name]
+        event = Applied(name, payload, version, position, normal_timestamp(payload["timestamp"]))
         batch.last_position = position
-        if name in _REPORTED:
-            subject = payload["id"]
-        elif name in _AMENDMENTS:
-            subject = payload["fact"]
-        elif name == "IncidentRegistered":
-            subject = payload["incident"]
-        else:
-            subject = payload.get("name") or payload.get("alias") or payload.get("source", "")
         batch.log.append(
             {
                 "position": position,
-                "recorded_at": recorded_at,
+                "recorded_at": event.recorded_at,
                 "recorded_by": payload.get("recorded_by", ""),
                 "event": name,
-                "subject": subject,
+                "subject": payload.get(self.SUBJECT_FIELDS[event_class], ""),
                 "originator_id": originator_id,
                 "version": version,
                 "store_user": payload.get("store_user") or None,
             }
         )
-        if name in _REPORTED or name in _AMENDMENTS:
-            self._fact_event(batch, name, payload, version, position, recorded_at)
-        elif name == "IncidentRegistered":
-            self._incident_registered(batch, payload, position)
-        elif name == "SourceGraded":
-            self._source_graded(batch, payload, position, recorded_at)
-        else:
-            self._gazetteer_event(batch, name, payload, position)
+        self.HANDLERS[event_class](self, batch, event)
 
     # --- facts ---------------------------------------------------------------
 
-    def _fact_event(
-        self, batch: ViewBatch, name: str, payload: Row, version: int, position: int, recorded_at: str
-    ) -> None:
-        if name in _REPORTED:
-            key, previous = payload["id"], None
-        else:
-            key = payload["fact"]
-            previous = self._current(batch, key)
-            if previous is None:  # an amendment of a fact the view never saw
-                return
-            self._close_fact(batch, key, position)
+    def reported(self, batch: ViewBatch, event: Applied) -> None:
+        """A new fact (any of the catalogue's fact types): its first version."""
+        self._fact_version(batch, event, event.payload["id"], None)
+
+    def amended(self, batch: ViewBatch, event: Applied) -> None:
+        """A correction, retraction, restoration or added source: the fact's next
+        version, which closes the one before."""
+        key = event.payload["fact"]
+        previous = self._current(batch, key)
+        if previous is None:  # an amendment of a fact the view never saw
+            return
+        self._close_fact(batch, key, event.position)
+        self._fact_version(batch, event, key, previous)
+
+    def _fact_version(self, batch: ViewBatch, event: Applied, key: str, previous: Row | None) -> None:
+        name, payload, position = event.name, event.payload, event.position
         before = previous["fields"] if previous else {}
         fields = apply_fields(before, name, payload)
-        status = previous["status"] if previous else "active"
+        status = previous["status"] if previous else ACTIVE
         corrected = name == "FactRestored" and self._was_corrected(batch, key)
         status = next_status(status, name, corrected=corrected)
         record = {
             "fields": fields,
             "status": status,
-            "version": version,
+            "version": event.version,
             "first_position": previous["first_position"] if previous else position,
-            "first_recorded_at": previous["first_recorded_at"] if previous else recorded_at,
+            "first_recorded_at": previous["first_recorded_at"] if previous else event.recorded_at,
         }
         fact_row = {
             "fact_key": key,
-            "version": version,
+            "version": event.version,
             "position": position,
-            "recorded_at": recorded_at,
+            "recorded_at": event.recorded_at,
             "recorded_by": payload.get("recorded_by", ""),
             "event": name,
             "reason": payload.get("reason"),
@@ -154,7 +173,7 @@ class TimelineProjection:
         entry_rows = self._entries(batch, key, record, previous, position)
         batch.facts.append(fact_row)
         batch.entries.extend(entry_rows)
-        batch.search.append({"fact_key": key, "version": version, "body": search_text(fields)})
+        batch.search.append({"fact_key": key, "version": event.version, "body": search_text(fields)})
         batch.open_facts[key] = (fact_row, entry_rows)
 
     def _current(self, batch: ViewBatch, key: str) -> Row | None:
@@ -256,9 +275,9 @@ class TimelineProjection:
 
     # --- incidents -------------------------------------------------------------
 
-    @staticmethod
-    def _incident_registered(batch: ViewBatch, payload: Row, position: int) -> None:
+    def incident_registered(self, batch: ViewBatch, event: Applied) -> None:
         """The latest registration of an incident gives its title and description."""
+        payload, position = event.payload, event.position
         slug = payload["incident"]
         opened = batch.open_incidents.pop(slug, None)
         if opened is not None:
@@ -277,8 +296,9 @@ class TimelineProjection:
 
     # --- sources -----------------------------------------------------------------
 
-    def _source_graded(self, batch: ViewBatch, payload: Row, position: int, recorded_at: str) -> None:
+    def source_graded(self, batch: ViewBatch, event: Applied) -> None:
         """A grade row valid from this position; the source's previous grade ends here."""
+        payload, position = event.payload, event.position
         key = normalise_name(payload["source"])
         opened = batch.open_grades.pop(key, None)
         if opened is not None:
@@ -290,7 +310,7 @@ class TimelineProjection:
             "source": payload["source"],
             "reliability": payload["reliability"],
             "reason": payload["reason"],
-            "recorded_at": recorded_at,
+            "recorded_at": event.recorded_at,
             "recorded_by": payload.get("recorded_by", ""),
             "valid_from": position,
             "valid_to": None,
@@ -300,27 +320,38 @@ class TimelineProjection:
 
     # --- gazetteer -------------------------------------------------------------
 
-    def _gazetteer_event(self, batch: ViewBatch, name: str, payload: Row, position: int) -> None:
-        gazetteer = self._gazetteer(batch)
-        if name == "LocationRegistered":
-            gazetteer.register_location(payload)
-        elif name == "ActorRegistered":
-            entity, _ = gazetteer.register_actor(payload)
-            self._close_entity(batch, "actor", entity, position)
-            row = _entity_row("actor", entity, payload["name"], position)
-            row["entity_kind"], row["key"] = payload.get("kind"), payload.get("key")
-            batch.entities.append(row)
-            batch.open_entities[("actor", entity)] = row
-        elif name == "AliasAdded":
-            kind = payload["entity"]
-            entity, problem = gazetteer.entity_of(
-                kind, payload["name"], payload.get("within"), payload.get("key")
-            )
-            if problem is None:
-                gazetteer.add_alias(kind, payload["alias"], entity)
-        elif name == "AliasMoved":
-            gazetteer.move_alias(payload["entity"], payload)
+    def location_registered(self, batch: ViewBatch, event: Applied) -> None:
+        """A place (new, or updated), with rows for every place and alias it changes."""
+        self._gazetteer(batch).register_location(event.payload)
+        self._drain(batch, event.position)
+
+    def actor_registered(self, batch: ViewBatch, event: Applied) -> None:
+        """An actor's entity row (its latest registration), and rows for its aliases."""
+        payload, position = event.payload, event.position
+        entity, _ = self._gazetteer(batch).register_actor(payload)
+        self._close_entity(batch, "actor", entity, position)
+        row = _entity_row("actor", entity, payload["name"], position)
+        row["entity_kind"], row["key"] = payload.get("kind"), payload.get("key")
+        batch.entities.append(row)
+        batch.open_entities[("actor", entity)] = row
         self._drain(batch, position)
+
+    def alias_added(self, batch: ViewBatch, event: Applied) -> None:
+        """Another name for an entity; a name that resolves to none is left out."""
+        payload = event.payload
+        gazetteer = self._gazetteer(batch)
+        kind = payload["entity"]
+        entity, problem = gazetteer.entity_of(
+            kind, payload["name"], payload.get("within"), payload.get("key")
+        )
+        if problem is None:
+            gazetteer.add_alias(kind, payload["alias"], entity)
+        self._drain(batch, event.position)
+
+    def alias_moved(self, batch: ViewBatch, event: Applied) -> None:
+        """An alias passes to another entity: its old row ends, its new one starts."""
+        self._gazetteer(batch).move_alias(event.payload["entity"], event.payload)
+        self._drain(batch, event.position)
 
     def _gazetteer(self, batch: ViewBatch) -> Gazetteer:
         if batch.gazetteer is None:
@@ -383,6 +414,40 @@ class TimelineProjection:
         ):
             batch.closed_entities.add((kind, entity))
             batch.close_entities.append((position, kind, entity))
+
+
+def _by_class(
+    table: dict[type[Event], Any], *groups: tuple[tuple[type[Event], ...], Any]
+) -> dict[type[Event], Any]:
+    for classes, value in groups:
+        table.update(dict.fromkeys(classes, value))
+    return table
+
+
+TimelineProjection.HANDLERS = _by_class(
+    {
+        IncidentRegistered: TimelineProjection.incident_registered,
+        SourceGraded: TimelineProjection.source_graded,
+        LocationRegistered: TimelineProjection.location_registered,
+        ActorRegistered: TimelineProjection.actor_registered,
+        AliasAdded: TimelineProjection.alias_added,
+        AliasMoved: TimelineProjection.alias_moved,
+    },
+    (FACT_EVENTS, TimelineProjection.reported),
+    (AMENDMENT_EVENTS, TimelineProjection.amended),
+)
+TimelineProjection.SUBJECT_FIELDS = _by_class(
+    {
+        IncidentRegistered: "incident",
+        SourceGraded: "source",
+        LocationRegistered: "name",
+        ActorRegistered: "name",
+        AliasAdded: "name",
+        AliasMoved: "alias",
+    },
+    (FACT_EVENTS, "id"),
+    (AMENDMENT_EVENTS, "fact"),
+)
 
 
 def _entity_row(kind: str, entity: str, name: str, position: int) -> Row:
