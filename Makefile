@@ -31,7 +31,7 @@ test: $(STAMP)
 
 # unit and property tests, few examples each: seconds, no database server, no browser
 test-fast: $(STAMP)
-	TL_PROP_EXAMPLES=8 $(BIN)/pytest -q -p no:cacheprovider tests/unit tests/property
+	TL_PROP_EXAMPLES=8 $(BIN)/pytest -q -p no:cacheprovider tests/unit tests/property tests/test_public_api.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check timeline cli tests bench

@@ -7,14 +7,13 @@ from typing import Any
 import orjson
 import pytest
 
+from tests.unit.test_fact import drone_fields
 from timeline.domain.events import ALL_EVENTS, EVENTS_BY_TYPE, Created, DroneAttackAlleged
 from timeline.domain.fact import Fact, first_event
 from timeline.domain.gazetteer import Statement
 from timeline.domain.places import PlaceRecord, PlaceStore
 from timeline.persistence.transcoding import OrjsonTranscoder, PydanticMapper
 from timeline.projections.timelines import Lookups, TimelineProjection, ViewBatch
-
-from .test_fact import drone_fields
 
 MAPPER = PydanticMapper(transcoder=OrjsonTranscoder())
 
