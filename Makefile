@@ -36,6 +36,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check timeline cli tests bench
 	$(BIN)/mypy timeline cli
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(if $(SIZE),--sizes $(SIZE),)
