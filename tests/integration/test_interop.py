@@ -40,6 +40,11 @@ def _acled_slice(path: Path, country: str = "Ukraine", limit: int | None = None)
     return path
 
 
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
 def _import_acled(record, path: Path, **kw):
     return import_rows(
         record,
@@ -159,7 +164,7 @@ def test_bellingcat_duplicate_id_is_disambiguated(sqlite_record) -> None:
 
 def test_ucdp_rows_keep_figures_breakdown_sources_and_every_column(record) -> None:
     path = FIXTURES / "ucdp" / "excerpt.csv"
-    rows = {r["id"]: r for r in csv.DictReader(path.open(encoding="utf-8", newline=""))}
+    rows = {r["id"]: r for r in csv_rows(path)}
     result = import_rows(
         record, ucdp.read(path), table="ucdp", prefix=ucdp.PREFIX, label=path.name, recorded_by="t"
     )
@@ -218,7 +223,7 @@ def test_ucdp_rows_keep_figures_breakdown_sources_and_every_column(record) -> No
 
 def test_acled_rows_keep_every_column(record) -> None:
     path = FIXTURES / "acled" / "places-excerpt.csv"
-    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+    rows = csv_rows(path)
     _import_acled(record, path)
     facts = {r["fields"]["id"]: r["fields"] for r in export.fact_records(record, None, None)}
     kept_aside = set(rows[0]) - acled.CARRIED
@@ -245,7 +250,7 @@ def test_acled_rows_keep_every_column(record) -> None:
 
 @pytest.mark.slow
 def test_acled_sample_imports_every_row(sqlite_record) -> None:
-    rows = sum(1 for _ in csv.DictReader(ACLED_CSV.open(encoding="utf-8", newline="")))
+    rows = len(csv_rows(ACLED_CSV))
     result = _import_acled(sqlite_record, ACLED_CSV)
     assert (result.rows, result.new) == (rows, rows)
     again = _import_acled(sqlite_record, ACLED_CSV)
