@@ -543,7 +543,7 @@ class Timeline(Application[UUID]):
         with self.view.transaction(commit=True) as cursor:
             self.view.clear(cursor)
         events = self.project(progress)
-        self.view.create_table()  # type: ignore[attr-defined]  # restores the query indexes
+        self.view.create_table()  # restores the query indexes
         seconds = time.perf_counter() - started
         return ReplayResult(
             events=events, seconds=round(seconds, 3), events_per_second=round(events / seconds, 1)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
     from typing import IO
+    from uuid import UUID
 
     from eventsourcing.domain import DomainEventProtocol
 
@@ -161,7 +162,7 @@ class Reader:
         position = queries.resolve_as_of(view, as_of)
         return queries.iter_log_entries(view.iter_log(since, limit, position))
 
-    def events(self, position: int | None) -> Iterator[DomainEventProtocol]:
+    def events(self, position: int | None) -> Iterator[DomainEventProtocol[UUID]]:
         """The log's events up to `position` (all when None), as domain events, streamed."""
         start = 0
         recorder, mapper = self._timeline.recorder, self._timeline.mapper

@@ -67,6 +67,10 @@ class TimelineView(ABC):
     # --- keeping them current ---------------------------------------------------------
 
     @abstractmethod
+    def create_table(self) -> None:
+        """Create what is missing of the read-model tables and their query indexes."""
+
+    @abstractmethod
     def transaction(self, *, commit: bool) -> AbstractContextManager[Any]:
         """A DB-API cursor in one transaction; writes take the write lock first."""
 
