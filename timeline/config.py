@@ -25,6 +25,8 @@ class Settings(BaseModel):
 
     db: str = DEFAULT_DB
     recorded_by: str = ""
+    pool_size: int = 2
+    """PostgreSQL connections kept open (as many again may be opened under load)."""
 
     @classmethod
     def from_environment(cls, db: str | None = None, recorded_by: str | None = None) -> Settings:
@@ -72,7 +74,7 @@ class Settings(BaseModel):
     def to_env(self) -> dict[str, str]:
         """The eventsourcing environment for this store."""
         if self.is_postgres:
-            return _postgres_env(self.db)
+            return _postgres_env(self.db, self.pool_size)
         path = Path(self.db)
         if self.db.startswith("file:") or self.db == ":memory:":
             raise InvalidInputError(f"--db {self.db!r}: give a file path or a postgresql:// URL")
@@ -107,7 +109,7 @@ def check_recorder(name: str, where: str) -> str:
     return value
 
 
-def _postgres_env(url: str) -> dict[str, str]:
+def _postgres_env(url: str, pool_size: int = 2) -> dict[str, str]:
     """The store's environment from a postgresql:// URL, read as libpq reads it: user,
     password and database percent-decoded, and every query parameter (sslmode, …)
     passed to the driver. A URL without a password leaves libpq to find one
@@ -135,8 +137,8 @@ def _postgres_env(url: str) -> dict[str, str]:
         "POSTGRES_USER": unquote(parts.username or "") or os.environ.get("PGUSER") or "postgres",
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "TIMELINE_PG_PARAMS": orjson.dumps(params).decode(),
-        "POSTGRES_POOL_SIZE": "2",
-        "POSTGRES_MAX_OVERFLOW": "4",
+        "POSTGRES_POOL_SIZE": str(pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(max(4, pool_size)),
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_LOCK_TIMEOUT": "30",
         "APPLICATION_RECORDER_TOPIC": "timeline.persistence.postgres:PostgresTimelineRecorder",

@@ -6,6 +6,7 @@ replaying the log; `as_of` is a log position, resolved by `resolve_as_of`.
 
 from __future__ import annotations
 
+import base64
 import difflib
 import itertools
 import re
@@ -28,8 +29,10 @@ from timeline.results import (
     PlacesResult,
     Subject,
     SubjectCount,
+    SubjectsPage,
     SubjectsResult,
     TimelineEntry,
+    TimelinePage,
     TimelineResult,
     Version,
 )
@@ -76,9 +79,15 @@ def resolve_as_of(view: TimelineView, as_of: str | None) -> int | None:
         if position < 0:
             raise InvalidInputError(f"--as-of {as_of!r}: positions start at 1")
         return min(position, 2**63 - 1)  # beyond any position a store can hold: now
+    return view.position_at(as_of_instant(as_of))
+
+
+def as_of_instant(as_of: str) -> str:
+    """The recorded_at stamp (UTC, microseconds) an ISO `--as-of` time means."""
+    text = as_of.strip()
     if _DATE_ONLY.match(text):
         try:
-            return view.position_at(Occurred.parse(text).end + "Z")
+            return Occurred.parse(text).end + "Z"
         except ValueError as error:
             raise InvalidInputError(f"--as-of {as_of!r}: {error}") from None
     try:
@@ -89,8 +98,7 @@ def resolve_as_of(view: TimelineView, as_of: str | None) -> int | None:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return view.position_at(stamp)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def not_found(view: TimelineView, kind: str, name: str, as_of: str | None) -> NotFoundError:
@@ -732,3 +740,88 @@ def _fact_events() -> frozenset[str]:
 
 
 _FACT_EVENTS = _fact_events()
+
+
+# --- pages: what the HTTP API reads a slice at a time -----------------------------
+
+
+def encode_cursor(position: int, offset: int) -> str:
+    """An opaque cursor: the log position the first page was read at, and how far in.
+
+    Every later page is read as of that position, so paging to the end neither skips
+    nor repeats an entry while other clients append.
+    """
+    return base64.urlsafe_b64encode(f"{position}:{offset}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, int]:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        position, offset = (int(part) for part in text.split(":"))
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInputError(f"cursor {cursor!r}: not a cursor this record gave") from None
+    if position < 0 or offset < 0:
+        raise InvalidInputError(f"cursor {cursor!r}: not a cursor this record gave")
+    return position, offset
+
+
+def _pinned(view: TimelineView, as_of: str | None, cursor: str | None) -> tuple[str | None, int, int]:
+    """(as_of to answer with, the position it pins, offset) for a page."""
+    if cursor is not None:
+        position, offset = decode_cursor(cursor)
+        return as_of or f"@{position}", position, offset
+    asked = resolve_as_of(view, as_of)
+    return as_of, view.tracking_position() if asked is None else asked, 0
+
+
+def timeline_page(view: TimelineView, query: TimelineQuery, cursor: str | None) -> TimelinePage:
+    """`limit` entries of a timeline from the cursor on (the first ones without one),
+    with the cursor of the next page when there are more."""
+    limit = query.limit or DEFAULT_PAGE
+    as_of, position, offset = _pinned(view, query.as_of, cursor)
+    # Every page, the first too, reads as of the pinned position: a page never mixes
+    # in what was appended after the one before it.
+    pinned = replace(query, as_of=f"@{position}", limit=offset + limit + 1)
+    stream = timeline_stream(view, pinned, peek=offset + limit + 1)
+    entries = list(itertools.islice(stream.entries, offset, offset + limit + 1))
+    more = len(entries) > limit
+    return TimelinePage(
+        subject=stream.subject,
+        as_of=as_of,
+        entries=entries[:limit],
+        next_cursor=encode_cursor(position, offset + limit) if more else None,
+    )
+
+
+def subjects_page(
+    view: TimelineView, kind: str, as_of: str | None, q: str | None, limit: int | None, cursor: str | None
+) -> SubjectsPage:
+    """Actors, locations or incidents (most facts first) whose name, place path, title
+    or one of whose aliases holds `q`, a page at a time."""
+    if kind not in KINDS:
+        raise InvalidInputError(f"unknown subject kind {kind!r}")
+    limit = limit or DEFAULT_PAGE
+    as_of, position, offset = _pinned(view, as_of, cursor)
+    found = subjects(view, kind, f"@{position}").subjects
+    if q and q.strip():
+        needle = normalise_name(q)
+        named = view.resolve(kind, needle, position) if kind != "incident" else needle
+        canonical = view.registered(kind, position).get(named) if kind != "incident" else None
+
+        def matches(item: SubjectCount) -> bool:
+            text = " ".join([item.name, *(item.place_path or []), item.title or ""])
+            return needle in normalise_name(text) or item.name == canonical
+
+        found = [item for item in found if matches(item)]
+    page = found[offset : offset + limit]
+    more = len(found) > offset + limit
+    return SubjectsPage(
+        kind=kind,
+        as_of=as_of,
+        subjects=page,
+        next_cursor=encode_cursor(position, offset + limit) if more else None,
+    )
+
+
+DEFAULT_PAGE = 100
+"""Entries or subjects in a page when no limit is given."""

@@ -94,6 +94,15 @@ class TimelineResult(Result):
         }
 
 
+class TimelinePage(TimelineResult):
+    """A page of a timeline; `next_cursor` reads the next one (null on the last)."""
+
+    next_cursor: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "next_cursor": self.next_cursor}
+
+
 class SubjectCount(Result):
     """One actor, location or incident with its number of facts.
 
@@ -127,6 +136,26 @@ class SubjectsResult(Result):
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "as_of": self.as_of, "subjects": [s.to_json() for s in self.subjects]}
+
+
+class SubjectsPage(SubjectsResult):
+    """A page of a subject list; `next_cursor` reads the next one (null on the last)."""
+
+    next_cursor: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "next_cursor": self.next_cursor}
+
+
+class Head(Result):
+    """The chain head: the digest of the log up to `position` (`verify --print-head`)."""
+
+    digest: str
+    position: int
+
+    @property
+    def etag(self) -> str:
+        return f"{self.digest}@{self.position}"
 
 
 class PlaceInfo(Result):

@@ -264,6 +264,20 @@ class PostgresTimelineRecorder(TimelineRecorder, PostgresApplicationRecorder):
                 (int(r["first_position"]), int(r["last_position"]), bytes(r["head"])) for r in curs.fetchall()
             ]
 
+    def head_at(self, position: int) -> tuple[int, bytes] | None:
+        """(last position, chain head) of the last appended batch ending at or before
+        `position`; None before the first batch."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT last_position, head FROM {0} WHERE last_position <= %s "
+                    "ORDER BY last_position DESC LIMIT 1"
+                ).format(self._digests),
+                (position,),
+            )
+            row = curs.fetchone()
+        return (int(row["last_position"]), bytes(row["head"])) if row else None
+
 
 class PostgresTimelineView(PostgresTrackingRecorder, SQLTimelineView):
     """The read models in the same PostgreSQL database as the log."""

@@ -179,6 +179,18 @@ class SQLiteTimelineRecorder(TimelineRecorder, SQLiteApplicationRecorder):
             )
             return [(r[0], r[1], bytes(r[2])) for r in c.fetchall()]
 
+    def head_at(self, position: int) -> tuple[int, bytes] | None:
+        """(last position, chain head) of the last appended batch ending at or before
+        `position`; None before the first batch."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT last_position, head FROM timeline_digests WHERE last_position <= ? "
+                "ORDER BY last_position DESC LIMIT 1",
+                (position,),
+            )
+            row = c.fetchone()
+        return (int(row[0]), bytes(row[1])) if row else None
+
 
 class SQLiteTimelineView(SQLiteTrackingRecorder, SQLTimelineView):
     """The read models in the same SQLite file as the log."""
