@@ -19,6 +19,7 @@ from cli.commands import (
     interop,
     maintenance,
     record,
+    serve,
     sources,
     timelines,
     write,
@@ -80,7 +81,7 @@ def root(
     ctx.obj = Globals(db=db, recorded_by=recorded_by)
 
 
-for module in (write, amend, timelines, facts, gazetteer, audit, maintenance, backup, sources):
+for module in (write, amend, timelines, facts, gazetteer, audit, maintenance, backup, sources, serve):
     module.register(app)
 app.add_typer(record.app, name="record")
 app.add_typer(interop.import_app, name="import")

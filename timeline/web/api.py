@@ -1,0 +1,176 @@
+"""The JSON read API under /api: the keys of `--format json`, one call to the record each.
+
+No `from __future__ import annotations` here: FastAPI reads the parameter types at run time.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from timeline.queries import SearchQuery
+from timeline.web.http import answer, json_response
+from timeline.web.reader import Reader, TimelineAsk
+
+MAX_LIMIT = 10_000
+
+router = APIRouter(prefix="/api")
+
+
+def reader(request: Request) -> Reader:
+    found: Reader = request.app.state.reader
+    return found
+
+
+Record = Annotated[Reader, Depends(reader)]
+AsOf = Annotated[
+    str | None,
+    Query(description="Answer as the record stood then: an ISO time (recorded_at <= T) or @N."),
+]
+Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="At most this many (default 100).")]
+Cursor = Annotated[str | None, Query(description="`next_cursor` of the page before.")]
+From = Annotated[
+    str | None, Query(alias="from", description="Only entries whose span reaches this or later.")
+]
+To = Annotated[str | None, Query(alias="to", description="Only entries whose span reaches this or earlier.")]
+Retracted = Annotated[bool, Query(description="Also retracted facts (status: retracted).")]
+Exact = Annotated[bool, Query(description="Locations: only this place, not places within it.")]
+Q = Annotated[str | None, Query(description="Only names (aliases, place paths, titles) holding this.")]
+
+KINDS = {"actors": "actor", "locations": "location", "incidents": "incident"}
+
+
+def _listing(kind: str) -> None:
+    def listing(
+        request: Request,
+        record: Record,
+        q: Q = None,
+        limit: Limit = None,
+        cursor: Cursor = None,
+        as_of: AsOf = None,
+    ) -> Response:
+        return answer(
+            request,
+            record,
+            lambda: record.subjects(kind, q=q, as_of=as_of, limit=limit, cursor=cursor).to_json(),
+            as_of=as_of,
+            cursor=cursor,
+        )
+
+    plural = f"{kind}s"
+    listing.__doc__ = (
+        f"Every {kind} in the record with its number of facts, most first (as `timeline {plural}`)."
+    )
+    router.add_api_route(f"/{plural}", listing, methods=["GET"], name=plural, tags=["subjects"])
+
+
+def _timeline(kind: str) -> None:
+    plural = f"{kind}s"
+
+    def ask(
+        name: str,
+        as_of: AsOf = None,
+        occurred_from: From = None,
+        occurred_to: To = None,
+        include_retracted: Retracted = False,
+        exact: Exact = False,
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> TimelineAsk:
+        return TimelineAsk(
+            kind, name, as_of, occurred_from, occurred_to, include_retracted, exact, limit, cursor
+        )
+
+    Ask = Annotated[TimelineAsk, Depends(ask)]
+
+    def timeline(request: Request, record: Record, query: Ask) -> Response:
+        return answer(
+            request, record, lambda: record.timeline(query).to_json(), as_of=query.as_of, cursor=query.cursor
+        )
+
+    def geojson(request: Request, record: Record, query: Ask) -> Response:
+        response = answer(request, record, lambda: record.export(query, "geojson"), as_of=query.as_of)
+        response.headers["Content-Type"] = "application/geo+json"
+        return response
+
+    def timelinejs(request: Request, record: Record, query: Ask) -> Response:
+        return answer(request, record, lambda: record.export(query, "timelinejs"), as_of=query.as_of)
+
+    timeline.__doc__ = (
+        f"One {kind}'s timeline, oldest occurred first, a page at a time (as `timeline {kind}`)."
+    )
+    geojson.__doc__ = f"The {kind}'s located facts as GeoJSON (as `timeline export geojson --{kind}`)."
+    timelinejs.__doc__ = (
+        f"The {kind}'s facts as a TimelineJS story (as `timeline export timelinejs --{kind}`)."
+    )
+    # The suffixed forms first: a bare path parameter would take "Kyiv.geojson" whole.
+    router.add_api_route(f"/{plural}/{{name:path}}.geojson", geojson, methods=["GET"], tags=["timelines"])
+    router.add_api_route(
+        f"/{plural}/{{name:path}}.timelinejs", timelinejs, methods=["GET"], tags=["timelines"]
+    )
+    router.add_api_route(f"/{plural}/{{name:path}}", timeline, methods=["GET"], name=kind, tags=["timelines"])
+
+
+for _kind in KINDS.values():
+    _listing(_kind)
+for _kind in KINDS.values():
+    _timeline(_kind)
+
+
+@router.get("/facts/{fact_id}/history", tags=["facts"])
+def history(request: Request, record: Record, fact_id: str, as_of: AsOf = None) -> Response:
+    """Every version of one fact: what changed (field, from, to), when, by whom, why."""
+    return answer(request, record, lambda: record.history(fact_id, as_of).to_json(), as_of=as_of)
+
+
+@router.get("/facts/{fact_id}", tags=["facts"])
+def show(request: Request, record: Record, fact_id: str, as_of: AsOf = None) -> Response:
+    """One fact's full content now (or as it stood then), retracted or not (as `timeline show`)."""
+    return answer(request, record, lambda: record.show(fact_id, as_of).to_json(), as_of=as_of)
+
+
+@router.get("/log", tags=["audit"])
+def log(
+    request: Request,
+    record: Record,
+    since: Annotated[int, Query(ge=0, description="Only positions after N.")] = 0,
+    limit: Limit = None,
+    as_of: AsOf = None,
+) -> Response:
+    """The event log in position order (entries as `timeline log --format json`); `next_since`
+    reads the events after these."""
+    size = limit or 100
+
+    def build() -> dict[str, object]:
+        entries = [e.to_json() for e in record.log(since, size + 1, as_of)]
+        more = len(entries) > size
+        entries = entries[:size]
+        return {"since": since, "entries": entries, "next_since": entries[-1]["position"] if more else None}
+
+    return answer(request, record, build, as_of=as_of)
+
+
+@router.get("/search", tags=["facts"])
+def search(
+    request: Request,
+    record: Record,
+    q: Annotated[str, Query(description="Words to find in summaries, quotes and source names.")],
+    incident: Annotated[str | None, Query(description="Only this incident.")] = None,
+    as_of: AsOf = None,
+    occurred_from: From = None,
+    occurred_to: To = None,
+    include_retracted: Retracted = False,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+) -> Response:
+    """Facts holding every word, most relevant first, as timeline entries (as `timeline search`)."""
+    query = SearchQuery(q, incident, as_of, include_retracted, occurred_from, occurred_to, limit)
+    return answer(request, record, lambda: record.search(query).to_json(), as_of=as_of)
+
+
+@router.get("/head", tags=["audit"])
+def head(record: Record) -> Response:
+    """The chain head the answers reflect: `{"digest", "position"}` (as `verify --print-head`)."""
+    found = record.head()
+    if found is None:
+        return json_response({"error": "the read models stand between two appended batches"}, 503)
+    return json_response(found.to_json(), headers={"Cache-Control": "no-cache", "ETag": f'"{found.etag}"'})
