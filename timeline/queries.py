@@ -782,7 +782,12 @@ def timeline_page(view: TimelineView, query: TimelineQuery, cursor: str | None) 
     # Every page, the first too, reads as of the pinned position: a page never mixes
     # in what was appended after the one before it.
     pinned = replace(query, as_of=f"@{position}", limit=offset + limit + 1)
-    stream = timeline_stream(view, pinned, peek=offset + limit + 1)
+    try:
+        stream = timeline_stream(view, pinned, peek=offset + limit + 1)
+    except NotFoundError:
+        if as_of is None:  # say it as the question was asked (not "as of @N")
+            timeline_stream(view, replace(query, limit=1), peek=1)
+        raise
     entries = list(itertools.islice(stream.entries, offset, offset + limit + 1))
     more = len(entries) > limit
     return TimelinePage(
