@@ -1,5 +1,6 @@
 """serve: the record, read-only, over HTTP (JSON API and the timeline page)."""
 
+import os
 from typing import Annotated
 
 import typer
@@ -7,10 +8,8 @@ import typer
 from cli.errors import handle_errors, stderr
 from cli.options import Db
 from cli.session import settings
-from timeline.web import create_app
-
-POOL_SIZE = 8
-"""PostgreSQL connections the server keeps open: one per concurrent request it expects."""
+from timeline import open_timeline
+from timeline.web import POOL_SIZE, create_app
 
 
 def serve(
@@ -19,6 +18,9 @@ def serve(
     port: Annotated[
         int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free port).")
     ] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Server processes (one per core serves most).")
+    ] = 1,
     db: Db = None,
 ) -> None:
     """Serve the record read-only over HTTP: the timeline page at /, JSON under /api (docs at /api/docs).
@@ -30,13 +32,28 @@ def serve(
 
     with handle_errors():
         config = settings(ctx, db, None).model_copy(update={"pool_size": POOL_SIZE})
-        app = create_app(config)
+        if workers == 1:
+            app = create_app(config)
+        else:  # each worker opens the record itself: check here that it opens at all
+            open_timeline(config, create=False).close()
     stderr.print(
         f"serving {config.display_db} read-only on http://{host}:{port}/ "
         "(API docs at /api/docs); Ctrl-C stops",
         markup=False,
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        return
+    os.environ["TIMELINE_DB"] = config.db
+    uvicorn.run(
+        "timeline.web.app:from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -1,5 +1,5 @@
 """`timeline serve`: the read-only HTTP API and the timeline web page."""
 
-from timeline.web.app import create_app
+from timeline.web.app import POOL_SIZE, create_app
 
-__all__ = ["create_app"]
+__all__ = ["POOL_SIZE", "create_app"]

@@ -26,7 +26,7 @@ from timeline.bootstrap import open_timeline
 from timeline.config import Settings
 from timeline.errors import TimelineError
 from timeline.web import api, pages
-from timeline.web.http import http_error, timeline_error, unexpected_error, validation_error
+from timeline.web.http import AnswerCache, http_error, timeline_error, unexpected_error, validation_error
 from timeline.web.reader import Reader
 
 STATIC = Path(__file__).parent / "static"
@@ -93,6 +93,7 @@ def create_app(settings: Settings, *, follow: bool = True) -> FastAPI:
     # Without a follower (tests, a read-only copy) every read catches up itself.
     app.state.reader = Reader(record, catch_up=not following)
     app.state.record = record
+    app.state.answers = AnswerCache()
     app.add_exception_handler(TimelineError, timeline_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
@@ -114,3 +115,13 @@ def create_app(settings: Settings, *, follow: bool = True) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     return app
+
+
+def from_environment() -> FastAPI:
+    """The app over the record $TIMELINE_DB names: what each worker process of
+    `timeline serve --workers N` builds (uvicorn starts them from an import string)."""
+    return create_app(Settings.from_environment().model_copy(update={"pool_size": POOL_SIZE}))
+
+
+POOL_SIZE = 8
+"""PostgreSQL connections a server keeps open: one per concurrent request it expects."""

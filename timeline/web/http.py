@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +19,32 @@ from timeline.web.reader import Reader
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 STATUS = {InvalidInputError: 400, NotFoundError: 404, StoreError: 503}
+CACHED_ANSWERS = 256
+"""Answers kept in memory, each under its URL and the chain head it was built at."""
+
+
+class AnswerCache:
+    """Bodies of recent answers keyed by (URL, chain head): the same question asked of
+    the same record has the same answer, so popular timelines are built once per append."""
+
+    def __init__(self, size: int = CACHED_ANSWERS) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[str, str], body: bytes) -> None:
+        with self._lock:
+            self._items[key] = body
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -46,11 +74,18 @@ def answer(
     etag = f'"{head.etag}"' if head is not None else None
     pinned = cursor is not None or reader.settled(as_of)
     headers = {"Cache-Control": IMMUTABLE if pinned else REVALIDATE}
-    if etag is not None:
-        headers["ETag"] = etag
-        if etag in _tags(request.headers.get("if-none-match")):
-            return Response(status_code=304, headers=headers)
-    return json_response(build(), headers=headers)
+    if etag is None:
+        return json_response(build(), headers=headers)
+    headers["ETag"] = etag
+    if etag in _tags(request.headers.get("if-none-match")):
+        return Response(status_code=304, headers=headers)
+    cache: AnswerCache = request.app.state.answers
+    key = (str(request.url), etag)
+    body = cache.get(key)
+    if body is None:
+        body = orjson.dumps(build())
+        cache.put(key, body)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def _tags(header: str | None) -> set[str]:

@@ -1,0 +1,22 @@
+"""A small run of the API benchmark: server, load and the append beside it, end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.api import main
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_api_benchmark_runs_and_writes_its_row(tmp_path: Path) -> None:
+    output = tmp_path / "results.md"
+    main(["--facts", "300", "--requests", "60", "--append", "50", "--output", str(output)])
+    table = output.read_text()
+    assert "| p50 ms | p95 ms |" in table
+    row = next(line for line in table.splitlines() if line.startswith("| 300 "))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[1] == "60"  # every request answered
+    assert cells[8] == "0"  # no errors
