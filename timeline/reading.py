@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from timeline import queries
@@ -41,12 +42,16 @@ if TYPE_CHECKING:
         LogEntry,
         PlacesResult,
         SourceHistoryResult,
+        SubjectsPage,
         SubjectsResult,
+        TimelinePage,
         TimelineResult,
         VerifyResult,
     )
 
 SECTION = 1000
+SETTLING = timedelta(seconds=60)
+"""An as-of time this long past is settled: no write still in flight can land before it."""
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,13 @@ class Reader:
 
     def __init__(self, timeline: Timeline) -> None:
         self._timeline = timeline
+        self.catch_up = True
+        """False when a follower keeps the read models current (`timeline serve`): each
+        verb then only reads, so it takes no lock and never waits for a writer."""
 
     def _caught_up(self) -> TimelineView:
-        self._timeline.refresh()
+        if self.catch_up:
+            self._timeline.refresh()
         return self._timeline.view
 
     # --- where and when ---------------------------------------------------------------
@@ -93,7 +102,49 @@ class Reader:
         last, head = digests[-1][1], digests[-1][2]
         return Head(digest=head.hex(), position=last)
 
+    def position(self) -> int:
+        """The log position the read models have reached (what answers reflect)."""
+        return int(self._caught_up().tracking_position())
+
+    def answers_head(self) -> Head | None:
+        """The chain head at the position the read models have reached: what every answer
+        given now reflects (an HTTP validator). None when that position ends no appended
+        batch (a replay stopped mid-batch)."""
+        position = self._caught_up().tracking_position()
+        if position == 0:
+            return Head(digest=None, position=0)
+        found = self._timeline.recorder.head_at(position)  # type: ignore[attr-defined]
+        if found is None or found[0] != position:
+            return None
+        return Head(digest=found[1].hex(), position=position)
+
+    def settled(self, as_of: str | None) -> bool:
+        """Whether the answer as of `as_of` can never change: a position the read models
+        hold, or a time long enough past (`SETTLING`) that they hold all recorded before it."""
+        if as_of is None:
+            return False
+        view = self._caught_up()
+        position = queries.resolve_as_of(view, as_of)
+        held = view.tracking_position()
+        if as_of.strip().startswith("@"):
+            return position is not None and position <= held
+        instant = datetime.strptime(queries.as_of_instant(as_of), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        caught_up = held >= (self._timeline.recorder.max_notification_id() or 0)
+        return caught_up and instant < datetime.now(UTC) - SETTLING
+
     # --- timelines and listings ---------------------------------------------------------
+
+    def timeline_page(self, query: TimelineQuery, cursor: str | None) -> TimelinePage:
+        """`query.limit` entries (100 by default) from `cursor` on, and the next page's
+        cursor; every page reads as of the position the first was read at."""
+        return queries.timeline_page(self._caught_up(), query, cursor)
+
+    def subjects_page(
+        self, kind: str, as_of: str | None, q: str | None, limit: int | None, cursor: str | None
+    ) -> SubjectsPage:
+        """Actors, locations or incidents whose name, alias, place path or title holds `q`,
+        most facts first, a page at a time (as `timeline_page`)."""
+        return queries.subjects_page(self._caught_up(), kind, as_of, q, limit, cursor)
 
     def timeline(self, query: TimelineQuery) -> TimelineResult:
         """One subject's whole timeline, collected."""

@@ -147,17 +147,6 @@ class SubjectsPage(SubjectsResult):
         return {**super().to_json(), "next_cursor": self.next_cursor}
 
 
-class Head(Result):
-    """The chain head: the digest of the log up to `position` (`verify --print-head`)."""
-
-    digest: str
-    position: int
-
-    @property
-    def etag(self) -> str:
-        return f"{self.digest}@{self.position}"
-
-
 class PlaceInfo(Result):
     """One place: its id, name, path from the outermost enclosing place, key and coordinates."""
 
@@ -247,6 +236,11 @@ class Head(Result):
 
     digest: str | None
     position: int
+
+    @property
+    def etag(self) -> str:
+        """`DIGEST@N`, as `verify --print-head` prints it (`empty@0` for an empty log)."""
+        return f"{self.digest or 'empty'}@{self.position}"
 
 
 class ReplayResult(Result):

@@ -3,14 +3,17 @@
 No `from __future__ import annotations` here: FastAPI reads the parameter types at run time.
 """
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from timeline.queries import SearchQuery
+from timeline.application import Timeline
+from timeline.interop import export
+from timeline.queries import SearchQuery, TimelineQuery
+from timeline.reading import Reader
 from timeline.web.http import answer, json_response
-from timeline.web.reader import Reader, TimelineAsk
 
 MAX_LIMIT = 10_000
 
@@ -18,8 +21,47 @@ router = APIRouter(prefix="/api")
 
 
 def reader(request: Request) -> Reader:
-    found: Reader = request.app.state.reader
-    return found
+    """The record's one door for reading (`Timeline.read`)."""
+    record: Timeline = request.app.state.record
+    return record.read
+
+
+@dataclass(frozen=True)
+class TimelineAsk:
+    """What a timeline request asks: the query string of `/api/actors/{name}` and its kin."""
+
+    kind: str
+    name: str
+    as_of: str | None = None
+    occurred_from: str | None = None
+    occurred_to: str | None = None
+    include_retracted: bool = False
+    exact: bool = False
+    limit: int | None = None
+    cursor: str | None = None
+
+    def query(self) -> TimelineQuery:
+        return TimelineQuery(
+            self.kind,
+            self.name,
+            self.as_of,
+            self.exact,
+            self.include_retracted,
+            self.occurred_from,
+            self.occurred_to,
+            self.limit,
+        )
+
+
+def exported(request: Request, ask: TimelineAsk, form: str) -> dict[str, Any]:
+    """A timeline's facts as GeoJSON (`geojson`) or a TimelineJS story, as `timeline export` gives them."""
+    record: Timeline = request.app.state.record
+    ids, position = export.select(record, ask.kind, ask.name, ask.as_of)
+    records = export.fact_records(record, ids, position, include_retracted=ask.include_retracted)
+    locate = export.locator(record, position)
+    if form == "geojson":
+        return {"type": "FeatureCollection", "features": list(export.geojson(records, locate))}
+    return export.timelinejs(records, f"{ask.kind} {ask.name}", ask.as_of, locate)
 
 
 Record = Annotated[Reader, Depends(reader)]
@@ -52,7 +94,7 @@ def _listing(kind: str) -> None:
         return answer(
             request,
             record,
-            lambda: record.subjects(kind, q=q, as_of=as_of, limit=limit, cursor=cursor).to_json(),
+            lambda: record.subjects_page(kind, as_of, q, limit, cursor).to_json(),
             as_of=as_of,
             cursor=cursor,
         )
@@ -85,16 +127,20 @@ def _timeline(kind: str) -> None:
 
     def timeline(request: Request, record: Record, query: Ask) -> Response:
         return answer(
-            request, record, lambda: record.timeline(query).to_json(), as_of=query.as_of, cursor=query.cursor
+            request,
+            record,
+            lambda: record.timeline_page(query.query(), query.cursor).to_json(),
+            as_of=query.as_of,
+            cursor=query.cursor,
         )
 
     def geojson(request: Request, record: Record, query: Ask) -> Response:
-        response = answer(request, record, lambda: record.export(query, "geojson"), as_of=query.as_of)
+        response = answer(request, record, lambda: exported(request, query, "geojson"), as_of=query.as_of)
         response.headers["Content-Type"] = "application/geo+json"
         return response
 
     def timelinejs(request: Request, record: Record, query: Ask) -> Response:
-        return answer(request, record, lambda: record.export(query, "timelinejs"), as_of=query.as_of)
+        return answer(request, record, lambda: exported(request, query, "timelinejs"), as_of=query.as_of)
 
     timeline.__doc__ = (
         f"One {kind}'s timeline, oldest occurred first, a page at a time (as `timeline {kind}`)."
@@ -170,7 +216,7 @@ def search(
 @router.get("/head", tags=["audit"])
 def head(record: Record) -> Response:
     """The chain head the answers reflect: `{"digest", "position"}` (as `verify --print-head`)."""
-    found = record.head()
+    found = record.answers_head()
     if found is None:
         return json_response({"error": "the read models stand between two appended batches"}, 503)
     return json_response(found.to_json(), headers={"Cache-Control": "no-cache", "ETag": f'"{found.etag}"'})

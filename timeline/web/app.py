@@ -27,7 +27,6 @@ from timeline.config import Settings
 from timeline.errors import TimelineError
 from timeline.web import api, pages
 from timeline.web.http import AnswerCache, http_error, timeline_error, unexpected_error, validation_error
-from timeline.web.reader import Reader
 
 STATIC = Path(__file__).parent / "static"
 FOLLOW_INTERVAL = 0.5
@@ -91,7 +90,7 @@ def create_app(settings: Settings, *, follow: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     # Without a follower (tests, a read-only copy) every read catches up itself.
-    app.state.reader = Reader(record, catch_up=not following)
+    record.read.catch_up = not following
     app.state.record = record
     app.state.answers = AnswerCache()
     app.add_exception_handler(TimelineError, timeline_error)

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from timeline.errors import InvalidInputError, NotFoundError, StoreError, TimelineError
-from timeline.web.reader import Reader
+from timeline.reading import Reader
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -70,7 +70,7 @@ def answer(
     304 without building anything. An answer pinned to a past moment (`as_of` that
     has settled, or a cursor's page) is marked immutable.
     """
-    head = reader.head()
+    head = reader.answers_head()
     etag = f'"{head.etag}"' if head is not None else None
     pinned = cursor is not None or reader.settled(as_of)
     headers = {"Cache-Control": IMMUTABLE if pinned else REVALIDATE}

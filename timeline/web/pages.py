@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from timeline.errors import InvalidInputError, NotFoundError, TimelineError
 from timeline.interop.export import is_web_url
+from timeline.reading import Reader
 from timeline.results import SubjectsPage
-from timeline.web.api import reader
-from timeline.web.reader import Reader, TimelineAsk
+from timeline.web.api import TimelineAsk, reader
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -51,7 +51,7 @@ class Moment:
     """The as-of controls' state: what was asked, and the record's head position."""
 
     def __init__(self, record: Reader, as_of: str | None) -> None:
-        head = record.head()
+        head = record.answers_head()
         self.head = head.position if head is not None else record.position()
         self.digest = head.digest if head is not None else None
         self.as_of = as_of
@@ -74,7 +74,7 @@ def index(request: Request, record: Record, q: Annotated[str | None, Query()] = 
     """The search box and what it finds: actors, locations (with their place path), incidents."""
     try:
         found: dict[str, SubjectsPage] = {
-            kind: record.subjects(kind, q=q, as_of=None, limit=SEARCH_LIMIT, cursor=None)
+            kind: record.subjects_page(kind, None, q, SEARCH_LIMIT, None)
             for kind in ("incident", "actor", "location")
         }
         return _render(request, "index.html", q=q or "", found=found, moment=Moment(record, None))
@@ -99,7 +99,7 @@ def _timeline_page(kind: str) -> None:
             asked = as_of_of(as_of, at, on)
             moment = Moment(record, asked)
             ask = TimelineAsk(kind, name, asked, include_retracted=include_retracted, cursor=cursor)
-            result = record.timeline(ask)
+            result = record.timeline_page(ask.query(), ask.cursor)
             params = {k: v for k, v in {"as_of": asked, "include_retracted": include_retracted}.items() if v}
             more = urlencode({**params, "cursor": result.next_cursor}) if result.next_cursor else None
             exports = urlencode(params)
