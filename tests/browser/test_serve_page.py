@@ -197,3 +197,19 @@ def test_the_page_reads_on_a_phone_and_by_keyboard(
         assert outside == []
     finally:
         page.close()
+
+
+def test_the_api_docs_page_renders_offline(browser: Any, served: tuple[str, str], tmp_path: Path) -> None:
+    base, _ = served
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors, outside = _watch(page, base)
+    try:
+        page.goto(f"{base}/api/docs")
+        page.wait_for_selector(".swagger-ui .opblock", timeout=15_000)
+        page.screenshot(path=str(tmp_path / "api-docs.png"))
+        paths = page.locator(".opblock-summary-path").all_inner_texts()
+        assert any(p.startswith("/api/actors/") for p in paths)
+        assert errors == []
+        assert outside == []
+    finally:
+        page.close()

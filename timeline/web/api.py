@@ -103,7 +103,9 @@ def _listing(kind: str) -> None:
     listing.__doc__ = (
         f"Every {kind} in the record with its number of facts, most first (as `timeline {plural}`)."
     )
-    router.add_api_route(f"/{plural}", listing, methods=["GET"], name=plural, tags=["subjects"])
+    router.add_api_route(
+        f"/{plural}", listing, methods=["GET"], name=plural, tags=["subjects"], summary=f"{kind.title()}s"
+    )
 
 
 def _timeline(kind: str) -> None:
@@ -150,11 +152,13 @@ def _timeline(kind: str) -> None:
         f"The {kind}'s facts as a TimelineJS story (as `timeline export timelinejs --{kind}`)."
     )
     # The suffixed forms first: a bare path parameter would take "Kyiv.geojson" whole.
-    router.add_api_route(f"/{plural}/{{name:path}}.geojson", geojson, methods=["GET"], tags=["timelines"])
-    router.add_api_route(
-        f"/{plural}/{{name:path}}.timelinejs", timelinejs, methods=["GET"], tags=["timelines"]
-    )
-    router.add_api_route(f"/{plural}/{{name:path}}", timeline, methods=["GET"], name=kind, tags=["timelines"])
+    for suffix, endpoint, summary in (
+        (".geojson", geojson, f"{kind.title()} as GeoJSON"),
+        (".timelinejs", timelinejs, f"{kind.title()} as a TimelineJS story"),
+        ("", timeline, f"{kind.title()} timeline"),
+    ):
+        path = f"/{plural}/{{name:path}}{suffix}"
+        router.add_api_route(path, endpoint, methods=["GET"], tags=["timelines"], summary=summary)
 
 
 for _kind in KINDS.values():
