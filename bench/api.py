@@ -186,8 +186,8 @@ def measure(
     }
 
 
-def render(row: dict[str, Any]) -> str:
-    columns = [k for k in row if not k.startswith("_")]
+def render(rows: list[dict[str, Any]]) -> str:
+    columns = [k for k in rows[0] if not k.startswith("_")]
     return "\n".join(
         [
             "",
@@ -198,11 +198,12 @@ def render(row: dict[str, Any]) -> str:
             "",
             "| " + " | ".join(columns) + " |",
             "|" + "---|" * len(columns),
-            "| " + " | ".join(str(row[c]) for c in columns) + " |",
+            *("| " + " | ".join(str(row[c]) for c in columns) + " |" for row in rows),
             "",
             "A request is `GET /api/actors/{name}?limit=100` or `/api/locations/{name}?limit=100` (first 100",
-            "entries as JSON, no validator sent), over keep-alive connections from Python threads; an",
-            "`timeline append` of new lines runs in another process from the start of the load.",
+            "entries as JSON, no validator sent), from keep-alive `http.client` connections in threads;",
+            "a `timeline append` of new lines runs in another process from the start of the load.",
+            "`workers` is `timeline serve --workers`.",
             "",
         ]
     )
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--append", type=int, default=10_000, help="lines appended beside the load")
-    parser.add_argument("--workers", type=int, default=1, help="`timeline serve --workers`")
+    parser.add_argument("--workers", default="1,2", help="`timeline serve --workers`: one run per value")
     parser.add_argument("--output", type=Path, default=RESULTS, help="results file the row is appended to")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="timeline-bench-api-", dir=os.environ.get("BENCH_DIR")) as tmp:
@@ -228,11 +229,14 @@ def main(argv: list[str] | None = None) -> None:
         if not args.db:
             journal = write_journal(work / "store.ndjson", args.facts)
             _timeline("--db", str(db), "append", str(journal))
-        row = measure(str(db), args.facts, work, args.requests, args.concurrency, args.append, args.workers)
-    print(orjson.dumps(row).decode())
-    if row["_errors"]:
-        print("first errors:", *row["_errors"], sep="\n  ", file=sys.stderr)
-    report = render(row)
+        rows = []
+        for workers in (int(w) for w in args.workers.split(",")):
+            row = measure(str(db), args.facts, work, args.requests, args.concurrency, args.append, workers)
+            print(orjson.dumps(row).decode(), flush=True)
+            if row["_errors"]:
+                print("first errors:", *row["_errors"], sep="\n  ", file=sys.stderr)
+            rows.append(row)
+    report = render(rows)
     print(report)
     with args.output.open("a") as out:
         out.write(report)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 def test_the_api_benchmark_runs_and_writes_its_row(tmp_path: Path) -> None:
     output = tmp_path / "results.md"
-    main(["--facts", "300", "--requests", "60", "--append", "50", "--output", str(output)])
+    main(["--facts", "300", "--requests", "60", "--append", "50", "--workers", "1", "--output", str(output)])
     table = output.read_text()
     assert "| p50 ms | p95 ms |" in table
     row = next(line for line in table.splitlines() if line.startswith("| 300 "))
