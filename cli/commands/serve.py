@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from cli.errors import handle_errors, stderr
+from cli.errors import stderr
 from cli.options import Db
 from cli.session import settings
 from timeline import open_timeline
@@ -30,12 +30,11 @@ def serve(
     """
     import uvicorn  # only this command needs the server
 
-    with handle_errors():
-        config = settings(ctx, db, None).model_copy(update={"pool_size": POOL_SIZE})
-        if workers == 1:
-            app = create_app(config)
-        else:  # each worker opens the record itself: check here that it opens at all
-            open_timeline(config, create=False).close()
+    config = settings(ctx, db, None).model_copy(update={"pool_size": POOL_SIZE})
+    if workers == 1:
+        app = create_app(config)
+    else:  # each worker opens the record itself: check here that it opens at all
+        open_timeline(config, create=False).close()
     stderr.print(
         f"serving {config.display_db} read-only on http://{host}:{port}/ "
         "(API docs at /api/docs); Ctrl-C stops",
