@@ -44,6 +44,7 @@ def _timeline(*args: str) -> None:
 
 def side_journal(path: Path, lines: int) -> Path:
     """`lines` facts and amendments the store does not hold yet (ids prefixed), no gazetteer."""
+    run = f"side-{os.getpid()}-{time.time_ns()}"
     with path.open("wb") as out:
         written = 0
         for obj in journal_lines(lines * 2, seed=11):
@@ -51,7 +52,7 @@ def side_journal(path: Path, lines: int) -> Path:
                 continue
             for key in ("id", "fact"):
                 if key in obj:
-                    obj[key] = f"side-{os.getpid()}-{obj[key]}"
+                    obj[key] = f"{run}-{obj[key]}"
             out.write(orjson.dumps(obj) + b"\n")
             written += 1
             if written >= lines:
@@ -72,7 +73,7 @@ def _paths() -> list[str]:
     return actors + places
 
 
-def load(base: str, requests: int, concurrency: int) -> tuple[list[float], list[str]]:
+def load(base: str, requests: int, concurrency: int, *, cached: bool = True) -> tuple[list[float], list[str]]:
     """Latencies (ms) of `requests` GETs spread over `concurrency` keep-alive clients, and errors.
 
     Each client is a thread with one `http.client` connection: the lightest client the
@@ -94,6 +95,8 @@ def load(base: str, requests: int, concurrency: int) -> tuple[list[float], list[
                 if n is None:
                     return
                 path = paths[n % len(paths)]
+                if not cached:  # a query parameter the API ignores: no two URLs alike
+                    path += f"&request={n}"
                 started = time.perf_counter()
                 try:
                     connection.request("GET", path)
@@ -144,7 +147,15 @@ def serve(db: str, log: Path, workers: int) -> tuple[subprocess.Popen[bytes], st
 
 
 def measure(
-    db: str, facts: int, work: Path, requests: int, concurrency: int, append: int, workers: int
+    db: str,
+    facts: int,
+    work: Path,
+    requests: int,
+    concurrency: int,
+    append: int,
+    workers: int,
+    *,
+    cached: bool = True,
 ) -> dict[str, Any]:
     server, base = serve(db, work / "serve.log", workers)
     try:
@@ -158,7 +169,7 @@ def measure(
             stderr=subprocess.PIPE,
         )
         started = time.perf_counter()
-        latencies, errors = load(base, requests, concurrency)
+        latencies, errors = load(base, requests, concurrency, cached=cached)
         seconds = time.perf_counter() - started
         appending = appender.poll() is None
         _, stderr = appender.communicate()
@@ -174,6 +185,7 @@ def measure(
         "requests": len(latencies),
         "concurrency": concurrency,
         "workers": workers,
+        "answers": "cached by URL and head" if cached else "each built",
         "p50 ms": round(statistics.median(latencies), 2),
         "p95 ms": round(latencies[int(len(latencies) * 0.95) - 1], 2),
         "max ms": round(latencies[-1], 1),
@@ -221,6 +233,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--append", type=int, default=10_000, help="lines appended beside the load")
     parser.add_argument("--workers", default="1,2", help="`timeline serve --workers`: one run per value")
+    parser.add_argument(
+        "--uncached", action="store_true", help="one more run where every URL differs (no answer cached)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="results file the row is appended to")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="timeline-bench-api-", dir=os.environ.get("BENCH_DIR")) as tmp:
@@ -230,8 +245,19 @@ def main(argv: list[str] | None = None) -> None:
             journal = write_journal(work / "store.ndjson", args.facts)
             _timeline("--db", str(db), "append", str(journal))
         rows = []
-        for workers in (int(w) for w in args.workers.split(",")):
-            row = measure(str(db), args.facts, work, args.requests, args.concurrency, args.append, workers)
+        runs = [(int(w), True) for w in args.workers.split(",")]
+        runs += [(int(args.workers.split(",")[-1]), False)] if args.uncached else []
+        for workers, cached in runs:
+            row = measure(
+                str(db),
+                args.facts,
+                work,
+                args.requests,
+                args.concurrency,
+                args.append,
+                workers,
+                cached=cached,
+            )
             print(orjson.dumps(row).decode(), flush=True)
             if row["_errors"]:
                 print("first errors:", *row["_errors"], sep="\n  ", file=sys.stderr)
