@@ -206,7 +206,7 @@ def render(rows: list[dict[str, Any]]) -> str:
             "## HTTP API (`python -m bench.api`)",
             "",
             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores"
-            " · client and server on one machine",
+            f" · load average {os.getloadavg()[0]:.1f} when done · client and server on one machine",
             "",
             "| " + " | ".join(columns) + " |",
             "|" + "---|" * len(columns),
