@@ -41,6 +41,6 @@ def test_completion_scripts_are_offered_for_the_usual_shells() -> None:
 
 def test_completion_completes_commands_and_subcommands() -> None:
     commands = _run(_TIMELINE_COMPLETE="complete_bash", COMP_WORDS="timeline se", COMP_CWORD="1")
-    assert commands.stdout.split() == ["search"]
+    assert commands.stdout.split() == ["search", "serve"]
     kinds = _run(_TIMELINE_COMPLETE="complete_bash", COMP_WORDS="timeline register ", COMP_CWORD="2")
     assert kinds.stdout.split() == ["actor", "location", "incident"]
