@@ -126,12 +126,24 @@ def load(base: str, requests: int, concurrency: int, *, cached: bool = True) -> 
 
 def serve(db: str, log: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--db", db, "--workers", str(workers)],
-        cwd=ROOT,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as out:  # the server keeps its own copy of the handle
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "cli",
+                "serve",
+                "--port",
+                str(port),
+                "--db",
+                db,
+                "--workers",
+                str(workers),
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:

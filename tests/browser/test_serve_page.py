@@ -12,16 +12,19 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
 from tests.conftest import ROOT
 from tests.e2e.helpers import SEED, ok
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 FACT = "kremlin-drone-alleged"
 OLD_SUMMARY = "Russian Presidency says two Ukrainian drones targeted the Kremlin overnight"

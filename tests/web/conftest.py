@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import seeded
 from timeline import Settings
 from timeline.web import create_app
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from typer.testing import CliRunner
 
 
 def client_for(db: str, *, follow: bool = False) -> Any:

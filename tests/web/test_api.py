@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
 from tests.e2e.helpers import as_json, ok, run
 from tests.factories import a_correction, a_fact, write_journal
 from tests.web.conftest import client_for
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 KREMLIN = "/api/actors/Kremlin"
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from typer.testing import CliRunner
+from typing import TYPE_CHECKING, Any
 
 from tests.e2e.helpers import ok
 from tests.factories import a_correction, a_fact, a_retraction, write_journal
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 
 def test_the_search_finds_actors_by_alias_and_places_with_their_path(client: Any) -> None:

@@ -4,16 +4,18 @@ No `from __future__ import annotations` here: FastAPI reads the parameter types 
 """
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from timeline.application import Timeline
 from timeline.interop import export
 from timeline.queries import SearchQuery, TimelineQuery
 from timeline.reading import Reader
 from timeline.web.http import answer, json_response
+
+if TYPE_CHECKING:
+    from timeline.application import Timeline
 
 MAX_LIMIT = 10_000
 

@@ -10,23 +10,28 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.exceptions import HTTPException
-from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
-from timeline.application import Timeline
 from timeline.bootstrap import open_timeline
 from timeline.config import Settings
 from timeline.errors import TimelineError
 from timeline.web import api, pages
 from timeline.web.http import AnswerCache, http_error, timeline_error, unexpected_error, validation_error
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from starlette.responses import HTMLResponse
+
+    from timeline.application import Timeline
 
 STATIC = Path(__file__).parent / "static"
 FOLLOW_INTERVAL = 0.5

@@ -1,7 +1,7 @@
 """The timeline web page: server-rendered HTML over the same reads as the API."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote, urlencode
 
 import orjson
@@ -12,8 +12,10 @@ from starlette.responses import Response
 from timeline.errors import InvalidInputError, NotFoundError, TimelineError
 from timeline.interop.export import is_web_url
 from timeline.reading import Reader
-from timeline.results import SubjectsPage
 from timeline.web.api import TimelineAsk, reader
+
+if TYPE_CHECKING:
+    from timeline.results import SubjectsPage
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
