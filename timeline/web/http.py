@@ -23,16 +23,18 @@ if TYPE_CHECKING:
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 STATUS = {InvalidInputError: 400, NotFoundError: 404, StoreError: 503}
-CACHED_ANSWERS = 256
-"""Answers kept in memory, each under its URL and the chain head it was built at."""
+CACHED_BYTES = 64 * 2**20
+"""Memory the answer cache may hold; an answer over an eighth of it is not kept."""
 
 
 class AnswerCache:
     """Bodies of recent answers keyed by (URL, chain head): the same question asked of
-    the same record has the same answer, so popular timelines are built once per append."""
+    the same record has the same answer, so popular timelines are built once per append.
+    Least recently used answers go first once the cache holds `limit` bytes."""
 
-    def __init__(self, size: int = CACHED_ANSWERS) -> None:
-        self.size = size
+    def __init__(self, limit: int = CACHED_BYTES) -> None:
+        self.limit = limit
+        self.size = 0
         self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -44,11 +46,15 @@ class AnswerCache:
             return body
 
     def put(self, key: tuple[str, str], body: bytes) -> None:
+        if len(body) > self.limit // 8:
+            return
         with self._lock:
+            old = self._items.pop(key, None)
+            self.size += len(body) - (len(old) if old is not None else 0)
             self._items[key] = body
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            while self.size > self.limit:
+                _, dropped = self._items.popitem(last=False)
+                self.size -= len(dropped)
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
