@@ -252,10 +252,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="timeline-bench-api-", dir=os.environ.get("BENCH_DIR")) as tmp:
         work = Path(tmp)
-        db = Path(args.db) if args.db else work / "api.db"
+        db = args.db or str(work / "api.db")  # a path or a postgresql:// URL, kept as given
         if not args.db:
             journal = write_journal(work / "store.ndjson", args.facts)
-            _timeline("--db", str(db), "append", str(journal))
+            _timeline("--db", db, "append", str(journal))
         rows = []
         runs = [(int(w), True) for w in args.workers.split(",")]
         runs += [(int(args.workers.split(",")[-1]), False)] if args.uncached else []
