@@ -113,7 +113,7 @@ class Reader:
         position = self._caught_up().tracking_position()
         if position == 0:
             return Head(digest=None, position=0)
-        found = self._timeline.recorder.head_at(position)  # type: ignore[attr-defined]
+        found = self._timeline.recorder.head_at(position)
         if found is None or found[0] != position:
             return None
         return Head(digest=found[1].hex(), position=position)

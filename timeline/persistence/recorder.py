@@ -50,3 +50,8 @@ class TimelineRecorder(ApplicationRecorder):
     @abstractmethod
     def digests(self) -> list[tuple[int, int, bytes]]:
         """(first position, last position, chain head) of every appended batch, in order."""
+
+    @abstractmethod
+    def head_at(self, position: int) -> tuple[int, bytes] | None:
+        """(last position, chain head) of the last appended batch ending at or before
+        `position`; None before the first batch (one indexed read, for HTTP validators)."""
