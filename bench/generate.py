@@ -41,16 +41,16 @@ ACTORS = [
 SOURCES = ["Europa Press", "Reuters", "AP", "Ukrinform", "TASS", "Kyiv Independent", "Meduza"]
 
 
-def gazetteer(rng: random.Random, places_per_region: int) -> tuple[list[dict[str, Any]], list[str]]:
+def gazetteer(rng: random.Random, per_region: int) -> tuple[list[dict[str, Any]], list[str]]:
     lines: list[dict[str, Any]] = [
         {"type": "LocationRegistered", "name": "Ukraine", "kind": "country"},
         {"type": "LocationRegistered", "name": "Russia", "kind": "country"},
     ]
     places = []
     for region in REGIONS:
-        country = "Russia" if region in ("Belgorod oblast", "Moscow oblast") else "Ukraine"
-        lines.append({"type": "LocationRegistered", "name": region, "kind": "oblast", "within": country})
-        for i in range(places_per_region):
+        within = _country(region)
+        lines.append({"type": "LocationRegistered", "name": region, "kind": "oblast", "within": within})
+        for i in range(per_region):
             place = f"{region.split()[0]} settlement {i}"
             lines.append(
                 {
@@ -111,7 +111,7 @@ def _fact(rng: random.Random, n: int, places: list[str]) -> dict[str, Any]:
 def journal_lines(size: int, seed: int = 7) -> Iterator[dict[str, Any]]:
     """`size` facts plus gazetteer lines and ~5% amendments of earlier facts."""
     rng = random.Random(seed)
-    lines, places = gazetteer(rng, max(5, min(200, size // 500)))
+    lines, places = gazetteer(rng, places_per_region(size))
     yield from lines
     for n in range(size):
         yield _fact(rng, n, places)
@@ -146,3 +146,16 @@ def write_journal(path: Path, size: int, seed: int = 7) -> Path:
         for line in journal_lines(size, seed):
             out.write(orjson.dumps(line) + b"\n")
     return path
+
+
+def places_per_region(size: int) -> int:
+    return max(5, min(200, size // 500))
+
+
+def places_within(country: str, size: int) -> int:
+    """How many places the generated gazetteer puts below a country (oblasts and settlements)."""
+    return sum(1 + places_per_region(size) for r in REGIONS if _country(r) == country)
+
+
+def _country(region: str) -> str:
+    return "Russia" if region in ("Belgorod oblast", "Moscow oblast") else "Ukraine"

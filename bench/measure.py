@@ -1,0 +1,236 @@
+"""The measurements `python -m bench` combines: each returns seconds or rates of one run.
+
+Everything that is compared in a ratio is measured in the same run, on the same
+journal, so that the load other work puts on the machine is shared by both sides.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+from uuid import UUID
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def median(samples: Iterable[float]) -> float:
+    return statistics.median(list(samples))
+
+
+def run_cli(args: list[str]) -> tuple[float, int, str]:
+    """(seconds, peak RSS in MB, stdout) of one `timeline` process."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "cli", *args], stdout=out, stderr=err, cwd=ROOT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode:
+            raise RuntimeError(f"timeline {' '.join(args)} failed: {err.read().decode()[-500:]}")
+        return seconds, usage.ru_maxrss // 1024, out.read().decode()
+
+
+def fresh(db: Path) -> Path:
+    """`db` with any earlier file of that name (and its WAL) removed."""
+    for leftover in db.parent.glob(db.name + "*"):
+        leftover.unlink()
+    return db
+
+
+def batches(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def raw_sqlite(journal: Path, db: Path) -> float:
+    """Seconds to insert the journal's lines as blobs with executemany, in 1,000-row transactions."""
+    conn = sqlite3.connect(fresh(db), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE raw (id INTEGER PRIMARY KEY, originator TEXT, version INTEGER, state BLOB)")
+    started = time.perf_counter()
+    with journal.open("rb") as lines:
+        for chunk in batches(lines, 1000):
+            conn.execute("BEGIN")
+            conn.executemany(
+                "INSERT INTO raw (originator, version, state) VALUES (?, 1, ?)",
+                [(os.urandom(16).hex(), line) for line in chunk],
+            )
+            conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return seconds
+
+
+def eventsourcing_save(journal: Path, db: Path) -> tuple[float, int]:
+    """(seconds, events) for eventsourcing's own `Application.save(*aggregates)` of the
+    journal's events, 1,000 journal objects per save, into SQLite without read models.
+
+    The journal is parsed and validated outside the timed part (the import does that
+    too, but this baseline is the library's write path): what is timed is building
+    the aggregates' events (an amended fact from earlier batches is loaded through
+    `repository.get`) and `save`. Same transcoder and mapper as the record.
+    """
+    from eventsourcing.application import Application
+
+    from timeline.application import _GAZETTEER, Timeline, _amend, _first_event
+    from timeline.domain.fact import Fact, fact_uuid
+    from timeline.domain.gazetteer import Statement
+    from timeline.journal import Entry, read_journal
+
+    class Baseline(Application):
+        name = "Baseline"
+        env: ClassVar[dict[str, str]] = dict(Timeline.env)
+
+    app = Baseline(
+        env={
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(fresh(db)),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+    )
+    seconds = 0.0
+    events = 0
+    try:
+        with journal.open("rb") as stream:
+            for chunk in batches(read_journal(stream, str(journal)), 1000):
+                entries = [e for e in chunk if isinstance(e, Entry)]
+                started = time.perf_counter()
+                aggregates: dict[UUID, Any] = {}
+                for entry in entries:
+                    if entry.is_amendment:
+                        uid = fact_uuid(entry.key)
+                        fact = aggregates.get(uid) or app.repository.get(uid)
+                        _amend(fact, entry, "bench", as_given=True)
+                    else:
+                        uid = (
+                            Statement.id_for(entry.type, entry.fields)
+                            if entry.type in _GAZETTEER
+                            else fact_uuid(entry.key)
+                        )
+                        if uid in aggregates:
+                            continue
+                        event = _first_event(entry, uid, "bench")
+                        fact = event.mutate(None)
+                        assert isinstance(fact, Fact | Statement)
+                        fact.pending_events.append(event)
+                    aggregates[uid] = fact
+                recordings = app.save(*aggregates.values())
+                seconds += time.perf_counter() - started
+                events += len(recordings)
+    finally:
+        app.close()
+    return seconds, events
+
+
+def naive(journal: Path, db: Path, limit: int) -> float:
+    """Lines/s writing one journal object per transaction (no batching), first `limit` lines,
+    through the same service code, then bringing the read models up to date."""
+    from timeline import Settings, open_timeline
+    from timeline.journal import Entry, read_journal
+
+    app = open_timeline(Settings(db=str(fresh(db)), recorded_by="bench"))
+    try:
+        with journal.open("rb") as stream:
+            entries = [e for _, e in zip(range(limit), read_journal(stream, str(journal)), strict=False)]
+        started = time.perf_counter()
+        for entry in entries:
+            assert isinstance(entry, Entry)
+            app._write_with_retries([entry], "bench")
+        app.project()
+        return len(entries) / (time.perf_counter() - started)
+    finally:
+        app.close()
+
+
+REGIONS = ("Kyiv", "Kharkiv", "Donetsk", "Kherson")
+SEARCHES = ("corrected report", "Reuters", "developing")
+
+
+def query_cases(actors: list[str], size: int) -> dict[str, list[Any]]:
+    """The in-process queries: name -> the query objects sampled (limit 100 each)."""
+    from timeline import queries
+
+    def tq(kind: str, name: str, **more: Any) -> Any:
+        return queries.TimelineQuery(kind, name, limit=100, **more)
+
+    return {
+        "actor": [tq("actor", a) for a in actors],
+        "location": [tq("location", f"{r} settlement {i}") for r in REGIONS for i in range(3)],
+        "parent location": [tq("location", f"{r} oblast") for r in REGIONS],
+        "country": [tq("location", "Ukraine")],
+        "as-of": [tq("actor", a, as_of=f"@{size // 2}") for a in actors],
+        "search": [queries.SearchQuery(text, limit=100) for text in SEARCHES],
+    }
+
+
+def query_times(db: Path, cases: dict[str, list[Any]], rounds: int = 5) -> dict[str, tuple[float, float]]:
+    """(p50, p95) milliseconds of each kind of query, in process, answer rendered as JSON."""
+    from timeline import Settings, open_timeline, queries
+
+    app = open_timeline(Settings(db=str(db), recorded_by="bench"))
+    try:
+        app.refresh()
+        out = {}
+        for name, qs in cases.items():
+            samples = []
+            for _ in range(rounds):
+                for q in qs:
+                    run: Callable[[Any, Any], Any] = (
+                        queries.search if isinstance(q, queries.SearchQuery) else queries.timeline
+                    )
+                    started = time.perf_counter()
+                    orjson.dumps(run(app.view, q).to_json())
+                    samples.append((time.perf_counter() - started) * 1000)
+            samples.sort()
+            out[name] = (median(samples), samples[max(0, int(len(samples) * 0.95) - 1)])
+        return out
+    finally:
+        app.close()
+
+
+def postgres_import(url: str, journal: Path) -> float | None:
+    """Seconds of `timeline append` into a new PostgreSQL database (None: unreachable)."""
+    try:
+        import psycopg
+
+        name = f"tl_bench_{os.getpid()}"
+        with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except Exception as error:  # unreachable: reported, not fatal
+        print(f"PostgreSQL not reachable ({str(error).splitlines()[0]}); skipped", file=sys.stderr)
+        return None
+    target = url.rsplit("/", 1)[0] + "/" + name
+    try:
+        seconds, _, _ = run_cli(["--db", target, "append", str(journal)])
+        return seconds
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def peak(samples: Iterable[int]) -> int:
+    return max(samples)
+
+
+def decode_last_line(text: str) -> dict[str, Any]:
+    value: dict[str, Any] = orjson.loads(text.strip().splitlines()[-1])
+    return value
