@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Result(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=False)

@@ -120,7 +120,9 @@ def input_model_for(event_class: type[Event]) -> type[BaseModel]:
     }
     return create_model(
         event_class.__name__,
-        __config__=ConfigDict(frozen=True, extra="forbid", validate_by_name=True, serialize_by_alias=True),
+        __config__=ConfigDict(
+            frozen=True, extra="forbid", validate_by_name=True, serialize_by_alias=True, defer_build=True
+        ),
         __validators__=validators,
         **fields,
     )

@@ -83,7 +83,7 @@ def subject_of(field: FieldInfo) -> str | None:
 class Event(BaseModel, CanMutateAggregate[UUID]):
     """Base of every stored event. `timestamp` is the recorded_at (UTC, system-set)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     TOPIC: ClassVar[str] = ""
     originator_id: UUID
@@ -334,7 +334,9 @@ class AliasMoved(GazetteerStatement):
     Facts filed under the alias (not under the entity's own name) move with it.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_by_name=True, serialize_by_alias=True, defer_build=True
+    )
 
     entity: Literal["actor", "location"]
     alias: Name

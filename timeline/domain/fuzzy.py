@@ -23,17 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from edtf import parse_edtf
-from edtf.parser import (
-    Date,
-    LongYear,
-    PartialUncertainOrApproximate,
-    PartialUnspecified,
-    Season,
-    UncertainOrApproximate,
-    Unspecified,
-)
-
 if TYPE_CHECKING:
     from collections.abc import Callable
     from time import struct_time
@@ -117,6 +106,10 @@ def _side(
     if is_iso(text):
         start, last, precision = iso_point(text)
         return _Side(start, last, precision, _words(text, precision))
+    # The edtf package (and its grammar, ~0.2 s to import) loads with the first
+    # value that is not plain ISO: commands that read no such value never load it.
+    from edtf.parser import Date, Season, UncertainOrApproximate, Unspecified
+
     core, qualifier = (text[:-1], text[-1]) if text[-1:] in _QUALIFIERS else (text, "")
     parsed = _edtf(text, core, iso_point, is_iso)
     if isinstance(parsed, UncertainOrApproximate):
@@ -140,6 +133,9 @@ def _side(
 
 def _edtf(text: str, core: str, iso_point: Callable[[str], Point], is_iso: Callable[[str], bool]) -> object:
     """The `edtf` package's reading of one date, or ValueError with the reason."""
+    from edtf import parse_edtf
+    from edtf.parser import LongYear, PartialUncertainOrApproximate, PartialUnspecified, Season
+
     try:
         parsed = parse_edtf(text)
     except Exception:  # the package raises several types (parse errors, ValueError on '0X')

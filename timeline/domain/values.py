@@ -272,7 +272,7 @@ class Source(BaseModel):
     """Where a fact was reported: `name` is required; url, published time, quote and an
     archived copy (`Archive`) help."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     name: Name
     url: Annotated[str, StringConstraints(max_length=2000)] | None = None
@@ -295,7 +295,7 @@ Attributes = Annotated[dict[AttributeKey, AttributeValue], Field(max_length=200)
 class NamedRole(BaseModel):
     """An actor or location of a `FactReported`, with the role it played."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     name: Name
     role: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^\w+$")]
@@ -342,7 +342,7 @@ def qualifiers(within: str | list[str] | None) -> tuple[str, ...]:
 class _Sparse(BaseModel):
     """A value object that stores only the keys it was given (no nulls in the log)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     @model_serializer(mode="wrap")
     def _without_none(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
