@@ -15,7 +15,6 @@ from rich.tree import Tree
 
 from cli.errors import stderr as errors
 from cli.options import Format
-from timeline.interop.export import spreadsheet_safe
 from timeline.queries import TimelineStream
 from timeline.results import (
     EntityHistoryResult,
@@ -79,6 +78,8 @@ def write_ndjson(rows: Iterable[dict[str, Any]]) -> None:
 
 def write_csv(rows: Iterable[dict[str, Any]], columns: list[str]) -> None:
     """CSV with a header, written row by row as `rows` are read."""
+    from timeline.interop.export import spreadsheet_safe  # the export module loads for CSV only
+
     writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:

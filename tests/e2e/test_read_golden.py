@@ -67,13 +67,42 @@ READS: list[tuple[str, list[str]]] = [
 
 def _writes(cli: CliRunner, db: str) -> None:
     ok(cli, "append", SEED, "--db", db)
-    ok(cli, "correct", "kremlin-drone-alleged", "--set", "summary=Two drones were alleged.",
-       "--reason", "wording", "--db", db, "--as", "golden")
-    ok(cli, "retract", "kremlin-drone-ponomarev-cnn-interview", "--reason", "duplicate",
-       "--db", db, "--as", "golden")
+    ok(
+        cli,
+        "correct",
+        "kremlin-drone-alleged",
+        "--set",
+        "summary=Two drones were alleged.",
+        "--reason",
+        "wording",
+        "--db",
+        db,
+        "--as",
+        "golden",
+    )
+    ok(
+        cli,
+        "retract",
+        "kremlin-drone-ponomarev-cnn-interview",
+        "--reason",
+        "duplicate",
+        "--db",
+        db,
+        "--as",
+        "golden",
+    )
     ok(cli, "grade", "CNN", "B", "--reason", "track record", "--db", db, "--as", "golden")
-    ok(cli, "alias", "actor", "Russian Presidency", "Presidential Administration", "--db", db,
-       "--as", "golden")
+    ok(
+        cli,
+        "alias",
+        "actor",
+        "Russian Presidency",
+        "Presidential Administration",
+        "--db",
+        db,
+        "--as",
+        "golden",
+    )
 
 
 def _normalise(text: str, store: str) -> str:

@@ -7,6 +7,7 @@ options are all derived from here, so a new fact type needs no other code.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from types import UnionType
@@ -36,7 +37,11 @@ class FactType:
     event_class: type[Reported]
     actor_fields: tuple[str, ...]
     location_fields: tuple[str, ...]
-    input_model: type[BaseModel]
+
+    @property
+    def input_model(self) -> type[BaseModel]:
+        """The journal line model of this type (built on first use)."""
+        return INPUT_MODELS[self.name]
 
     @cached_property
     def role_fields(self) -> tuple[tuple[str, str], ...]:
@@ -141,12 +146,31 @@ def _fact_type(event_class: type[Reported]) -> FactType:
         event_class=event_class,
         actor_fields=tuple(actor_fields),
         location_fields=tuple(location_fields),
-        input_model=input_model_for(event_class),
     )
 
 
+class _InputModels(Mapping[str, type[BaseModel]]):
+    """Event type name -> its journal line model, each built when first asked for:
+    building them all costs more than a reading command's whole start-up."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, type[BaseModel]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseModel]:
+        model = self._built.get(name)
+        if model is None:
+            model = self._built[name] = input_model_for(EVENTS_BY_TYPE[name])
+        return model
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(EVENTS_BY_TYPE)
+
+    def __len__(self) -> int:
+        return len(EVENTS_BY_TYPE)
+
+    def __contains__(self, name: object) -> bool:
+        return name in EVENTS_BY_TYPE
+
+
 FACT_TYPES: dict[str, FactType] = {cls.__name__: _fact_type(cls) for cls in FACT_EVENTS}
-INPUT_MODELS: dict[str, type[BaseModel]] = {
-    name: FACT_TYPES[name].input_model if name in FACT_TYPES else input_model_for(cls)
-    for name, cls in EVENTS_BY_TYPE.items()
-}
+INPUT_MODELS: Mapping[str, type[BaseModel]] = _InputModels()
