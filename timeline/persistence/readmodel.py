@@ -492,9 +492,12 @@ class SQLTimelineView(TimelineView):
         """
         for table in TABLES:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        self.drop_query_indexes(cursor)
+        self.reset_tracking(cursor)
+
+    def drop_query_indexes(self, cursor: Any) -> None:
         for index in QUERY_INDEXES:
             cursor.execute(f"DROP INDEX IF EXISTS {index}")
-        self.reset_tracking(cursor)
         self.forget_schema(cursor)
 
     @abstractmethod

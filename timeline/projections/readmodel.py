@@ -91,6 +91,11 @@ class TimelineView(ABC):
         """Delete every read-model row and the tracking position (for a replay)."""
 
     @abstractmethod
+    def drop_query_indexes(self, cursor: Any) -> None:
+        """Drop the indexes only queries use (for a large append or a replay), marking
+        the schema for its DDL, which builds them again, at the next opening."""
+
+    @abstractmethod
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every read-model row, sorted: for comparing two views."""
 
