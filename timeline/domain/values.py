@@ -53,8 +53,13 @@ def normalise_name(name: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", name)).strip().casefold()
 
 
+@lru_cache(maxsize=65536)
 def _clean_name(value: str) -> str:
-    value = _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    """A name as recorded (NFC, white space folded), or ValueError. Names repeat from
+    line to line (actors, places, sources), so results are kept: a failure is not."""
+    if not value.isascii():  # ASCII is its own NFC form
+        value = unicodedata.normalize("NFC", value)
+    value = _SPACES.sub(" ", value).strip()
     if not value:
         raise ValueError("must not be empty")
     if _CONTROL.search(value):
@@ -73,6 +78,8 @@ def _clean_name(value: str) -> str:
 def invisible_character(value: str) -> str | None:
     """The first bidi control or zero-width character (Unicode format, Cf) in a name,
     as U+XXXX, if any; zero-width joiners, which some scripts need, are allowed."""
+    if value.isascii():  # no ASCII character is in category Cf
+        return None
     for char in value:
         if char not in _JOINERS and unicodedata.category(char) == "Cf":
             return f"U+{ord(char):04X}"
