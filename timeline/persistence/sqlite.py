@@ -56,6 +56,10 @@ if TYPE_CHECKING:
 
 STREAM_PAGE = 1000
 """Rows fetched at a time by `stream`."""
+WRITE_CACHE_KIB = 65_536
+"""Page cache of a connection that writes (SQLite's default is 2 MiB): a large append
+or replay touches index pages all over the read tables, and re-reading them from the
+OS costs more than the memory."""
 
 DIGESTS_TABLE = """CREATE TABLE IF NOT EXISTS timeline_digests (
     last_position BIGINT PRIMARY KEY, first_position BIGINT NOT NULL, head BLOB NOT NULL)"""
@@ -303,6 +307,8 @@ def immediate(datastore: SQLiteDatastore, *, commit: bool = True) -> Iterator[An
     with datastore.get_connection(commit=commit) as connection:
         cursor = connection.cursor()
         try:
+            if commit:
+                cursor.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
             cursor.execute("BEGIN IMMEDIATE" if commit else "BEGIN")
             yield cursor
             if commit:
