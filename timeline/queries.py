@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from timeline.projections.readmodel import PlaceIndex, TimelineView
 
 KINDS = ("actor", "location", "incident")
+PRELOAD_TREE = 16
+"""A place tree larger than this reads every place and location alias at once."""
 _DATE_ONLY = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -291,6 +293,8 @@ def _location_timeline(
     store = view.places(position)
     rules = Places(store)
     tree = [place] if query.exact else place_tree(store, rules, place)
+    if len(tree) > PRELOAD_TREE:
+        store.preload()  # two reads instead of a few per place of the tree
     filed_under = members_of(view, rules, tree, position)
     record = store.get(place)
     assert record is not None
