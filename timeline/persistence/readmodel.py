@@ -188,6 +188,9 @@ _INSERTS = {
         "valid_to",
     ),
 }
+INSERT_COLUMNS = _INSERTS
+"""Each read table's inserted columns, in the order `insert_rows` receives values."""
+
 _GETTERS = {table: operator.itemgetter(*cols) for table, cols in _INSERTS.items()}
 INSERT_SQL = {
     table: f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"  # noqa: S608
@@ -473,14 +476,19 @@ class SQLTimelineView(TimelineView):
         ):
             if rows:
                 columns = _INSERTS[table]
-                cursor.executemany(
-                    self.sql(INSERT_SQL[table]),
+                self.insert_rows(
+                    cursor,
+                    table,
                     list(map(_GETTERS[table], rows))
                     if table != "tl_facts"
                     else [_fact_row(row, columns) for row in rows],
                 )
         if batch.last_position:
             self.record_tracking(cursor, batch.last_position)
+
+    def insert_rows(self, cursor: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
+        """Insert rows (values in `_INSERTS[table]` order) in the caller's transaction."""
+        cursor.executemany(self.sql(INSERT_SQL[table]), rows)
 
     def clear(self, cursor: Any) -> None:
         """Delete every read-model row and the tracking position (for a replay).
