@@ -327,13 +327,16 @@ class Timeline(Application[UUID]):
         versions = self.recorder_versions(list(set(uids)))
         reported = [uid for uid, e in zip(uids, batch, strict=True) if e.is_fact]
         first = self.recorder.first_events([i for i in reported if i in versions])
-        loaded: dict[UUID, Fact | Statement] = {}
         changed: dict[UUID, Fact | Statement] = {}
         # Facts and statements new in this batch: their first event and content digest.
         # Most journal lines are new facts, so no aggregate is built unless amended.
         created: dict[UUID, tuple[Created, str]] = {}
         events: list[Event] = []
         written = held = 0
+        # Stored facts this batch amends, loaded in one read rather than one each.
+        loaded = self._load_facts(
+            {uid for uid, e in zip(uids, batch, strict=True) if e.is_amendment and uid in versions}
+        )
         for uid, entry in zip(uids, batch, strict=True):
             where = f"{entry.path}:{entry.line}"
             if entry.type in FACT_TYPES or entry.type in _GAZETTEER:
@@ -390,6 +393,21 @@ class Timeline(Application[UUID]):
         if uid not in loaded:
             loaded[uid] = self.repository.get(uid)
         return loaded[uid]
+
+    def _load_facts(self, uids: set[UUID]) -> dict[UUID, Fact | Statement]:
+        """The aggregates with these ids as stored, rebuilt from their events (as
+        `repository.get` does: this application takes no snapshots)."""
+        if not uids:
+            return {}
+        found: dict[UUID, Fact | Statement] = {}
+        stored = self.recorder.events_of(sorted(uids))
+        for uid, events in stored.items():
+            aggregate = None
+            for event in events:
+                aggregate = self.mapper.to_domain_event(event).mutate(aggregate)  # type: ignore[attr-defined]
+            if aggregate is not None:
+                found[uid] = aggregate
+        return found
 
     def get_fact(self, uid: UUID) -> Fact:
         """The fact aggregate with this stored id, as it stands now."""

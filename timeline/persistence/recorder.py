@@ -39,6 +39,11 @@ class TimelineRecorder(ApplicationRecorder):
         """The first stored event of each aggregate id that exists."""
 
     @abstractmethod
+    def events_of(self, ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """Every stored event of each aggregate id that exists, in version order (in
+        batches, where `repository.get` would read each aggregate on its own)."""
+
+    @abstractmethod
     def version_gap(self) -> str | None:
         """A description of the first aggregate whose versions are not 1..n in position
         order, or None if every aggregate's are."""
