@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -45,8 +46,12 @@ class NoChange(AmendmentError):
     """Raised when a correction would set every field to the value it already has."""
 
 
+@lru_cache(maxsize=16_384)
 def fact_uuid(fact_id: str) -> UUID:
-    """The stored aggregate id of a fact id (uuid5, so the same id always maps alike)."""
+    """The stored aggregate id of a fact id (uuid5, so the same id always maps alike).
+
+    An append asks for each fact's id several times close together (validation,
+    write, look-ups); the recent ones are kept."""
     return uuid5(_FACT_NAMESPACE, fact_id)
 
 
