@@ -57,6 +57,7 @@ def measure_size(work: Path, size: int, samples: int, naive_rate: float | None) 
         replays.append(measure.decode_last_line(out)["events_per_second"])
         replay_rss.append(peak)
     queries = measure.query_times(db, measure.query_cases(ACTORS, lines))
+    measure.run_cli(["--db", str(db), "actor", ACTORS[2], "--format", "json", "--limit", "1"])  # warm
     cli_actor = measure.median(
         measure.run_cli(["--db", str(db), "actor", ACTORS[2], "--format", "json", "--limit", "100"])[0]
         for _ in range(CLI_RUNS)
