@@ -228,6 +228,9 @@ class SQLPlaceStore(PlaceIndex):
         self._places: dict[str, PlaceRecord | None] = {}
         self._named: dict[str, list[str]] | None = None
         self._aliases: dict[str, str] | None = None
+        # name keys looked up in batches (`load_names`): their places and alias holder
+        self._named_some: dict[str, list[str]] = {}
+        self._aliases_some: dict[str, str | None] = {}
 
     def preload(self) -> SQLPlaceStore:
         """Read every current place and location alias once (for a run of look-ups that write nothing)."""
@@ -279,9 +282,32 @@ class SQLPlaceStore(PlaceIndex):
             ):
                 self._places[row[0]] = _place(row)
 
+    def load_names(self, name_keys: Sequence[str]) -> None:
+        wanted = sorted({k for k in name_keys if k not in self._named_some})
+        for chunk in _chunks(wanted, 500):
+            marks = ", ".join("?" * len(chunk))
+            named: dict[str, list[str]] = {key: [] for key in chunk}
+            for entity, key in self._rows(
+                "SELECT entity, name_key FROM tl_entities e WHERE kind = 'location' "  # noqa: S608
+                f"AND name_key IN ({marks}) AND {valid('e', self.as_of)} ORDER BY entity",
+                chunk,
+            ):
+                named[key].append(entity)
+            self._named_some.update(named)
+            holders: dict[str, str | None] = dict.fromkeys(chunk)
+            for alias, entity in self._rows(
+                "SELECT alias, entity FROM tl_names n WHERE kind = 'location' "  # noqa: S608
+                f"AND alias IN ({marks}) AND {valid('n', self.as_of)}",
+                chunk,
+            ):
+                holders[alias] = holders[alias] or entity
+            self._aliases_some.update(holders)
+
     def named(self, name_key: str) -> list[str]:
         if self._named is not None:
             return list(self._named.get(name_key, ()))
+        if name_key in self._named_some:
+            return list(self._named_some[name_key])
         rows = self._rows(
             "SELECT entity FROM tl_entities e "  # noqa: S608
             f"WHERE kind = 'location' AND name_key = ? AND {valid('e', self.as_of)} ORDER BY entity",
@@ -292,6 +318,8 @@ class SQLPlaceStore(PlaceIndex):
     def alias_holder(self, kind: str, alias_key: str) -> str | None:
         if kind == "location" and self._aliases is not None:
             return self._aliases.get(alias_key)
+        if kind == "location" and alias_key in self._aliases_some:
+            return self._aliases_some[alias_key]
         rows = self._rows(
             f"SELECT entity FROM tl_names n WHERE kind = ? AND alias = ? AND {valid('n', self.as_of)}",  # noqa: S608
             (kind, alias_key),

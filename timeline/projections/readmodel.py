@@ -50,6 +50,11 @@ class PlaceIndex(PlaceStore):
         """Fetch these places in one go, so that later `get`s need no query."""
 
     @abstractmethod
+    def load_names(self, name_keys: Sequence[str]) -> None:
+        """Fetch which places hold these name keys (as their own name or as a location
+        alias) in one go, so that later `named` and `alias_holder` need no query."""
+
+    @abstractmethod
     def children(self, parents: Sequence[str], parent_names: Sequence[str]) -> list[PlaceRecord]:
         """Places whose parent is one of `parents`, or whose unresolved parent name is listed."""
 
