@@ -130,6 +130,14 @@ def _count_lines(path: Path) -> int:
         return sum(1 for _ in stream)
 
 
+def _load() -> str:
+    """The machine's 1-minute load average (2 cores: above 2, processes wait for a core)."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "unknown"
+
+
 def _json(row: dict[str, Any]) -> str:
     import orjson
 
@@ -144,7 +152,7 @@ def render(rows: list[dict[str, Any]], pg: tuple[int, int | None] | None, sample
         "",
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores"
         f" · Python {platform.python_version()} · SQLite {sqlite3.sqlite_version}"
-        f" · `python -m bench` · median of {samples} runs per figure",
+        f" · `python -m bench` · median of {samples} runs per figure · load average at the end {_load()}",
         "",
         "| " + " | ".join(columns) + " |",
         "|" + "---|" * len(columns),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
 import tempfile
@@ -580,7 +581,7 @@ class Timeline(Application[UUID]):
         """
         payload = self._decode_state(stored.state)
         cls = event_class_for(stored.topic)
-        if "class_version" in payload or getattr(cls, "class_version", 1) > 1:
+        if "class_version" in payload or _class_version(cls) > 1:
             upcast(cls, payload)
         return cls.__name__, payload
 
@@ -605,6 +606,13 @@ class Timeline(Application[UUID]):
 
 
 _GAZETTEER = frozenset(name for name, cls in EVENTS_BY_TYPE.items() if issubclass(cls, GazetteerStatement))
+
+
+@functools.cache
+def _class_version(cls: type[Event]) -> int:
+    """An event class's version (a missing class attribute is slow to ask a pydantic
+    model class for: its metaclass raises, once per event of a replay)."""
+    return int(getattr(cls, "class_version", 1))
 
 
 def _first_event(entry: Entry, uid: UUID, recorded_by: str) -> Created:
