@@ -105,7 +105,7 @@ def eventsourcing_save(journal: Path, db: Path) -> tuple[float, int]:
     """
     from eventsourcing.application import Application
 
-    from timeline.application import _GAZETTEER, Timeline, _amend, _first_event
+    from timeline.application import Timeline, _amend, _first_event, _gazetteer_types
     from timeline.domain.fact import Fact, fact_uuid
     from timeline.domain.gazetteer import Statement
     from timeline.journal import Entry, read_journal
@@ -137,7 +137,7 @@ def eventsourcing_save(journal: Path, db: Path) -> tuple[float, int]:
                     else:
                         uid = (
                             Statement.id_for(entry.type, entry.fields)
-                            if entry.type in _GAZETTEER
+                            if entry.type in _gazetteer_types()
                             else fact_uuid(entry.key)
                         )
                         if uid in aggregates:

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import base64
 import difflib
+import functools
 import itertools
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from timeline.domain.events import FIGURE_FIELDS
 from timeline.domain.grading import grade_of, meets, parse_grade
 from timeline.domain.places import PlaceRef, Places, Resolution
-from timeline.domain.values import Occurred, normalise_name, place_name
+from timeline.domain.values import FIGURE_FIELDS, Occurred, normalise_name, place_name
 from timeline.errors import InvalidInputError, NotFoundError
 from timeline.projections.readmodel import EntryRow
 from timeline.projections.search import words
@@ -724,7 +724,7 @@ def log_entries(rows: Iterable[dict[str, Any]]) -> list[LogEntry]:
 def iter_log_entries(rows: Iterable[dict[str, Any]]) -> Iterator[LogEntry]:
     """Log index rows as LogEntry results, as they are read."""
     for row in rows:
-        about = {"fact": row["subject"]} if row["event"] in _FACT_EVENTS else {"name": row["subject"]}
+        about = {"fact": row["subject"]} if row["event"] in _fact_events() else {"name": row["subject"]}
         yield (
             LogEntry(
                 position=row["position"],
@@ -739,13 +739,13 @@ def iter_log_entries(rows: Iterable[dict[str, Any]]) -> Iterator[LogEntry]:
         )
 
 
+@functools.cache
 def _fact_events() -> frozenset[str]:
+    """Event types whose log subject is a fact (read with the first log: the domain
+    events are not loaded for a timeline query)."""
     from timeline.domain.events import AMENDMENT_EVENTS, FACT_EVENTS
 
     return frozenset(cls.__name__ for cls in (*FACT_EVENTS, *AMENDMENT_EVENTS))
-
-
-_FACT_EVENTS = _fact_events()
 
 
 # --- pages: what the HTTP API reads a slice at a time -----------------------------

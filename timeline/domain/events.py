@@ -183,8 +183,6 @@ class ResponsibilityAttributed(Reported):
 
 
 Figure = Annotated[int | None, Field(ge=0, le=100_000_000)]
-FIGURE_FIELDS = ("killed_min", "killed_best", "killed_max", "injured_min", "injured_max", "killed_by_side")
-"""Casualty figures, as a source gives them; timeline entries carry them as `figures`."""
 
 
 def _check_killed_range(fact: Any) -> Any:

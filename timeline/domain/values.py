@@ -422,3 +422,7 @@ def place_name(value: str | dict[str, object] | None) -> str:
     if isinstance(value, dict):
         return str(value.get("name") or "")
     return value or ""
+
+
+FIGURE_FIELDS = ("killed_min", "killed_best", "killed_max", "injured_min", "injured_max", "killed_by_side")
+"""Casualty figures, as a source gives them; timeline entries carry them as `figures`."""

@@ -17,11 +17,13 @@ import orjson
 
 from timeline.domain.places import PlaceRecord
 from timeline.projections.readmodel import EntryRow, PlaceIndex, TimelineView
-from timeline.projections.timelines import Lookups, Row, ViewBatch
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from contextlib import AbstractContextManager
+
+    # the projection (and the domain events it reads) loads with the first write
+    from timeline.projections.timelines import Lookups, Row, ViewBatch
 
 APPLICATION_NAME = "Timeline"
 
@@ -434,6 +436,8 @@ class SQLTimelineView(TimelineView):
     # --- writing -----------------------------------------------------------------
 
     def lookups(self, cursor: Any) -> Lookups:
+        from timeline.projections.timelines import Lookups
+
         def fact_state(key: str) -> Row | None:
             cursor.execute(
                 self.sql("SELECT record FROM tl_facts WHERE fact_key = ? AND valid_to IS NULL"),

@@ -13,16 +13,15 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
-from eventsourcing.utils import get_topic
-
-from timeline.domain.events import COLUMN_FIELDS, EVENTS_BY_TOPIC, Created, Event, Reported
-from timeline.domain.fact import Fact
-from timeline.domain.gazetteer import Statement
 
 if TYPE_CHECKING:
     from eventsourcing.domain import DomainEventProtocol
 
-_AGGREGATE_TOPICS = {"fact": get_topic(Fact), "statement": get_topic(Statement)}
+    from timeline.domain.events import Event
+
+_AGGREGATE_TOPICS = {"fact": "timeline.domain.fact:Fact", "statement": "timeline.domain.gazetteer:Statement"}
+"""Topics of the aggregates (tests/unit check them): named here, not imported, so that
+opening the record for a read does not load the domain events."""
 
 TOPIC_ALIASES: dict[str, str] = {}
 """Old stored topics → current topics, for event types that were renamed."""
@@ -33,6 +32,8 @@ class UnknownTopicError(LookupError):
 
 
 def event_class_for(topic: str) -> type[Event]:
+    from timeline.domain.events import EVENTS_BY_TOPIC
+
     try:
         return EVENTS_BY_TOPIC[TOPIC_ALIASES.get(topic, topic)]
     except KeyError:
@@ -54,6 +55,8 @@ class PydanticMapper(Mapper[UUID]):
 
     def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
         event = cast("Event", domain_event)
+        from timeline.domain.events import COLUMN_FIELDS
+
         state = event.model_dump(mode="json", exclude=set(COLUMN_FIELDS))
         class_version = getattr(type(event), "class_version", 1)
         if class_version > 1:
@@ -76,6 +79,8 @@ class PydanticMapper(Mapper[UUID]):
             stored_state = self.cipher.decrypt(stored_state)
         if self.compressor:
             stored_state = self.compressor.decompress(stored_state)
+        from timeline.domain.events import Created, Reported
+
         state: dict[str, Any] = self.transcoder.decode(stored_state)
         cls = event_class_for(stored_event.topic)
         upcast(cls, state)
