@@ -116,14 +116,17 @@ class PostgresTimelineRecorder(TimelineRecorder, PostgresApplicationRecorder):
         self._stamped: Sequence[StoredEvent] = ()
         # Positions are numbered here, under the table lock, from the last one: a
         # sequence would burn numbers on every rolled-back insert, and verify
-        # requires positions without gaps.
+        # requires positions without gaps. The columns go as four plain arrays: psycopg
+        # adapts an array of the composite event type value by value in Python (~170 µs
+        # a journal line), plain arrays in C.
+        id_type = SQL("uuid" if self.datastore.originator_id_type == "uuid" else "text")
         self._insert_numbered = SQL(
             "INSERT INTO {0} (originator_id, originator_version, topic, state, notification_id) "
             "SELECT e.originator_id, e.originator_version, e.topic, e.state, %s + e.n "
-            "FROM unnest(%s::{1}.{2}[]) WITH ORDINALITY "
+            "FROM unnest(%s::{1}[], %s::bigint[], %s::text[], %s::bytea[]) WITH ORDINALITY "
             "AS e(originator_id, originator_version, topic, state, n) "
             "RETURNING notification_id"
-        ).format(self._events, schema, Identifier(self.stored_event_type_name))
+        ).format(self._events, id_type)
 
     def create_table(self) -> None:
         _create_once(self, "log", super().create_table)
@@ -151,11 +154,16 @@ class PostgresTimelineRecorder(TimelineRecorder, PostgresApplicationRecorder):
         row = curs.fetchone()
         assert row is not None
         stamped = self.clock.stamp(stored_events, row["now"], row["state"], str(row["who"])[:200])
-        pg_events = [
-            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
-            for e in stamped
-        ]
-        curs.execute(self._insert_numbered, (int(row["last"] or 0), pg_events))
+        curs.execute(
+            self._insert_numbered,
+            (
+                int(row["last"] or 0),
+                [e.originator_id for e in stamped],
+                [e.originator_version for e in stamped],
+                [e.topic for e in stamped],
+                [e.state for e in stamped],
+            ),
+        )
         self._stamped = stamped
 
     def _fetch_ids_after_insert_events(
