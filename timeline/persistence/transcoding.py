@@ -31,6 +31,15 @@ class UnknownTopicError(LookupError):
     """Raised when a stored event's topic names no known event class."""
 
 
+def __getattr__(name: str) -> Any:
+    """`EVENTS_BY_TOPIC`, the domain's topic table, loaded when first asked for."""
+    if name == "EVENTS_BY_TOPIC":
+        from timeline.domain.events import EVENTS_BY_TOPIC
+
+        return EVENTS_BY_TOPIC
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def event_class_for(topic: str) -> type[Event]:
     from timeline.domain.events import EVENTS_BY_TOPIC
 
