@@ -68,5 +68,7 @@ def test_the_domain_imports_nothing_from_the_layers_above_it() -> None:
 
 
 def test_the_library_imports_no_cli_and_no_terminal_toolkit() -> None:
-    loaded = loaded_by("timeline", "timeline.audit.verify", "timeline.interop.export", "timeline.interop.importer")
+    loaded = loaded_by(
+        "timeline", "timeline.audit.verify", "timeline.interop.export", "timeline.interop.importer"
+    )
     assert sorted(m for m in loaded if m.split(".")[0] in {"cli", "typer", "rich", "click"}) == []

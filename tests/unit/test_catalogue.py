@@ -54,7 +54,10 @@ def test_fact_reported_names_its_subjects_with_explicit_roles() -> None:
     reported = FACT_TYPES[FactReported.__name__]
     place = {"name": "Zmiivka", "within": ["Kherson"], "role": "location"}
     state = {"actors": [{"name": "Civilians (Ukraine)", "role": "actor2"}], "locations": [place]}
-    assert reported.subjects(state) == [("actor", "actor2", "Civilians (Ukraine)"), ("location", "location", place)]
+    assert reported.subjects(state) == [
+        ("actor", "actor2", "Civilians (Ukraine)"),
+        ("location", "location", place),
+    ]
     assert reported.location_values(state) == [place]
 
 

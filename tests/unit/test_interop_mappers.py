@@ -62,7 +62,12 @@ def test_an_acled_row_registers_its_places_outermost_first_then_reports_the_fact
         ("assoc_actor_2", "Government of Ukraine (2019-)"),
     ]
     [place] = fact.fields["locations"]
-    assert (place["name"], place["role"], place["lat"], place["lon"]) == ("Zmiivka", "location", 46.8646, 33.5835)
+    assert (place["name"], place["role"], place["lat"], place["lon"]) == (
+        "Zmiivka",
+        "location",
+        46.8646,
+        33.5835,
+    )
     assert fact.fields["killed_min"] == 0
     # every column no field carries is kept as written
     assert fact.fields["attributes"]["sub_event_type"] == "Abduction/forced disappearance"
@@ -92,7 +97,12 @@ def test_acled_time_precision_widens_the_date(precision: str, expected: str) -> 
 def test_a_ucdp_row_names_both_sides_and_keeps_its_sources_with_their_dates() -> None:
     row = row_with(FIXTURES / "ucdp" / "excerpt.csv", "id", "300380")
     *places, fact = entries(ucdp.map_row(row, PlaceTree()))
-    assert [p.fields["name"] for p in places] == ["Syria", "Idlib governorate", "Ariha district", "Rami village"]
+    assert [p.fields["name"] for p in places] == [
+        "Syria",
+        "Idlib governorate",
+        "Ariha district",
+        "Rami village",
+    ]
     assert fact.key == "ucdp:300380"
     assert fact.fields["occurred"] == "2013-01-03"
     assert fact.fields["kind"] == "state-based violence"
@@ -123,7 +133,9 @@ def test_every_ucdp_excerpt_row_maps_to_valid_journal_objects() -> None:
         ("2013-01-03", "2013-01-05", "2", "2013-01-03/2013-01-05"),
     ],
 )
-def test_ucdp_date_precision_maps_onto_partial_dates(start: str, end: str, precision: str, expected: str) -> None:
+def test_ucdp_date_precision_maps_onto_partial_dates(
+    start: str, end: str, precision: str, expected: str
+) -> None:
     assert ucdp.occurred(start, end, precision) == expected
 
 

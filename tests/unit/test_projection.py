@@ -187,7 +187,11 @@ def test_a_source_grading_is_filed_under_the_normalised_source_name() -> None:
     log = Log()
     log.state("SourceGraded", source="EUROPA Press", reliability="B", reason="usually right")
     [grade] = log.batch.grades
-    assert (grade["source_key"], grade["source"], grade["reliability"]) == ("europa press", "EUROPA Press", "B")
+    assert (grade["source_key"], grade["source"], grade["reliability"]) == (
+        "europa press",
+        "EUROPA Press",
+        "B",
+    )
     assert log.batch.log[0]["subject"] == "EUROPA Press"
 
 

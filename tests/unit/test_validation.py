@@ -84,7 +84,9 @@ def _amend(fact: Fact, amendment: str) -> None:
 
 @pytest.mark.parametrize("retracted", [False, True])
 @pytest.mark.parametrize("amendment", AMENDMENTS)
-def test_the_aggregate_refuses_exactly_what_the_journal_check_refuses(amendment: str, retracted: bool) -> None:
+def test_the_aggregate_refuses_exactly_what_the_journal_check_refuses(
+    amendment: str, retracted: bool
+) -> None:
     fact = Fact.report(DroneAttackAlleged, recorded_by="a", **drone_fields())
     if retracted:
         fact.retract(reason="r", recorded_by="a", digest="first")
@@ -157,7 +159,9 @@ def test_a_restoration_of_a_fact_that_is_not_retracted_is_refused() -> None:
     fact = a_fact()
     restore = {"type": "FactRestored", "fact": fact["id"], "reason": "back"}
     lines = journal(fact, a_retraction(fact["id"]), restore, restore | {"reason": "again"})
-    assert check(InMemoryRecord(), lines) == [f"j.ndjson:4: fact {fact['id']!r} is not retracted; nothing to restore"]
+    assert check(InMemoryRecord(), lines) == [
+        f"j.ndjson:4: fact {fact['id']!r} is not retracted; nothing to restore"
+    ]
 
 
 def test_a_correction_is_held_to_the_fact_types_fields() -> None:
@@ -190,4 +194,6 @@ def test_a_stored_fact_is_played_from_its_current_status() -> None:
         {"type": "FactRestored", "fact": key, "reason": "confirmed"},
         a_correction(key, drones=4),
     )
-    assert check(InMemoryRecord(stored), lines) == [f"j.ndjson:2: fact {key!r} is retracted and cannot be amended"]
+    assert check(InMemoryRecord(stored), lines) == [
+        f"j.ndjson:2: fact {key!r} is retracted and cannot be amended"
+    ]

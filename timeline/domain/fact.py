@@ -296,4 +296,5 @@ def apply_to_state(state: dict[str, Any], event: Event) -> dict[str, Any]:
         state, type(event).__name__, event.model_dump(mode="json", exclude=set(STORED_ENVELOPE))
     )
 
+
 _REPORTED_NAMES = frozenset(cls.__name__ for cls in FACT_EVENTS)
