@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
 
+from timeline.limits import batches
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from uuid import UUID
@@ -66,15 +68,6 @@ def fresh(db: Path) -> Path:
     return db
 
 
-def batches(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def raw_sqlite(journal: Path, db: Path) -> float:

@@ -7,7 +7,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar, cast
@@ -23,7 +23,7 @@ from timeline.errors import (
     InvalidInputError,
     StoreError,
 )
-from timeline.limits import BATCH_SIZE
+from timeline.limits import BATCH_SIZE, batches
 from timeline.persistence.recorder import TimelineRecorder
 from timeline.persistence.transcoding import OrjsonTranscoder, PydanticMapper, event_class_for, upcast
 from timeline.persistence.transient import RETRIES, backoff, is_transient
@@ -145,7 +145,7 @@ class Timeline(Application[UUID]):
                 return AppendResult(appended=0, present=0)
             spool.seek(0)
             appended = present = done = 0
-            for batch in _batches(_spooled(spool), BATCH_SIZE):
+            for batch in batches(_spooled(spool), BATCH_SIZE):
                 written, held = self._write_with_retries(batch, recorded_by)
                 appended, present, done = appended + written, present + held, done + len(batch)
                 if progress:
@@ -689,12 +689,3 @@ def _spooled(spool: IO[bytes]) -> Iterator[Entry]:
         yield Entry(*orjson.loads(line))
 
 
-def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

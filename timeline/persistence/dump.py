@@ -32,6 +32,7 @@ import orjson
 from eventsourcing.persistence import PersistenceError
 
 from timeline.errors import InvalidInputError, StoreError
+from timeline.limits import batches
 from timeline.persistence.chain import GENESIS, link
 from timeline.persistence.transcoding import UnknownTopicError, event_class_for
 from timeline.results import DumpResult
@@ -297,12 +298,5 @@ def _load_postgres(app: Timeline, rows: Iterator[Row | Batch]) -> None:
             )
 
 
-def _chunks(rows: Iterator[Row | Batch]) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= WRITE_BATCH:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _chunks(rows: Iterator[Row | Batch]) -> Iterator[list[Row | Batch]]:
+    return batches(rows, WRITE_BATCH)

@@ -630,16 +630,7 @@ class SQLTimelineView(TimelineView):
         """
         if not subjects:
             return
-        conditions = [valid("e", as_of)]
-        filters: list[Any] = []
-        if not include_retracted:
-            conditions.append("e.status <> 'retracted'")
-        if occurred_from:
-            conditions.append("e.occurred_end >= ?")
-            filters.append(occurred_from)
-        if occurred_to:
-            conditions.append("e.occurred_start <= ?")
-            filters.append(occurred_to)
+        conditions, filters = _entry_filters(as_of, include_retracted, None, occurred_from, occurred_to)
         order = "ORDER BY occurred_start, first_position, role"
         cap = "" if limit is None else f" LIMIT {int(limit)}"
         columns = (
@@ -786,19 +777,8 @@ class SQLTimelineView(TimelineView):
         """
         condition, params, rank, rank_params = self.search_clause(text)
         # the incident entry: one per fact version, with its status and occurred span
-        conditions = [condition, "e.kind = 'incident'", valid("e", as_of)]
-        filters: list[Any] = []
-        if not include_retracted:
-            conditions.append("e.status <> 'retracted'")
-        if incident is not None:
-            conditions.append("e.subject = ?")
-            filters.append(incident)
-        if occurred_from:
-            conditions.append("e.occurred_end >= ?")
-            filters.append(occurred_from)
-        if occurred_to:
-            conditions.append("e.occurred_start <= ?")
-            filters.append(occurred_to)
+        conditions, filters = _entry_filters(as_of, include_retracted, incident, occurred_from, occurred_to)
+        conditions[:0] = [condition, "e.kind = 'incident'"]
         statement = (
             "SELECT f.record FROM tl_search "  # noqa: S608
             "JOIN tl_entries e ON e.fact_key = tl_search.fact_key AND e.version = tl_search.version "
@@ -954,6 +934,30 @@ class SQLTimelineView(TimelineView):
             rows = self.query(f"SELECT {', '.join(columns)} FROM {table}")  # noqa: S608
             out[table] = sorted(rows, key=lambda r: tuple("" if v is None else str(v) for v in r))
         return out
+
+
+def _entry_filters(
+    as_of: int | None,
+    include_retracted: bool,
+    incident: str | None,
+    occurred_from: str | None,
+    occurred_to: str | None,
+) -> tuple[list[str], list[Any]]:
+    """The WHERE conditions on tl_entries (alias `e`) of a timeline or search, and their parameters."""
+    conditions = [valid("e", as_of)]
+    filters: list[Any] = []
+    if not include_retracted:
+        conditions.append("e.status <> 'retracted'")
+    if incident is not None:
+        conditions.append("e.subject = ?")
+        filters.append(incident)
+    if occurred_from:
+        conditions.append("e.occurred_end >= ?")
+        filters.append(occurred_from)
+    if occurred_to:
+        conditions.append("e.occurred_start <= ?")
+        filters.append(occurred_to)
+    return conditions, filters
 
 
 def _first(row: Any) -> Any:
