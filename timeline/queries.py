@@ -22,6 +22,7 @@ from timeline.errors import InvalidInputError, NotFoundError
 from timeline.projections.readmodel import EntryRow
 from timeline.projections.search import words
 from timeline.results import (
+    FactRecord,
     FactResult,
     HistoryResult,
     LogEntry,
@@ -651,11 +652,10 @@ class FactLocator:
     def __init__(self, view: TimelineView, position: int | None) -> None:
         self.places = Places(view.places(position))
 
-    def __call__(self, item: dict[str, Any]) -> list[Located]:
+    def __call__(self, item: FactRecord) -> list[Located]:
         from timeline.domain.catalogue import FACT_TYPES
 
-        fields = item["fields"]
-        filed: list[str] = item.get("filed") or []
+        fields, filed = item.fields, item.filed
         own = fields.get("geo")
         found = []
         locations = [
@@ -702,7 +702,7 @@ def show(view: TimelineView, fact_id: str, as_of: str | None) -> FactResult:
         recorded_at=record["first_recorded_at"],
         position=record["first_position"],
         as_of=as_of,
-        places=[p.to_json() for p in FactLocator(view, position)(record)],
+        places=[p.to_json() for p in FactLocator(view, position)(FactRecord.of(record))],
         grade=grade_of(sources, fields.get("credibility"), view.grades(position)),
         distinct_sources=len({normalise_name(s["name"]) for s in sources}),
     )

@@ -11,14 +11,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from timeline import queries
 from timeline.audit.entities import entity_history
 from timeline.audit.evidence import verify_evidence
 from timeline.audit.sources import source_history
 from timeline.domain.values import normalise_name
-from timeline.results import Head
+from timeline.results import FactRecord, Head
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -243,10 +243,10 @@ class Reader:
 
     def fact_records(
         self, facts: frozenset[str] | None, position: int | None, *, include_retracted: bool = False
-    ) -> list[dict[str, Any]]:
-        """The selected facts' stored records as they stood at `position`."""
+    ) -> list[FactRecord]:
+        """The selected facts as they stood at `position` (in no order)."""
         records = self._caught_up().fact_records(facts, position)
-        return [r for r in records if include_retracted or r["status"] != "retracted"]
+        return [FactRecord.of(r) for r in records if include_retracted or r["status"] != "retracted"]
 
     def locator(self, position: int | None) -> FactLocator:
         """Where each fact's locations lie (place path, coordinates) as of `position`."""

@@ -2,9 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+@dataclass(frozen=True, slots=True)
+class FactRecord:
+    """A fact as it stood at a log position, as the exports read it.
+
+    `fields` are the fact's current fields (their names are its type's: see the
+    catalogue); `filed` the place each location value was filed under, in order.
+    """
+
+    fields: dict[str, Any]
+    status: str
+    version: int
+    first_position: int
+    first_recorded_at: str
+    filed: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, stored: Mapping[str, Any]) -> FactRecord:
+        """From the record the read models store."""
+        return cls(
+            fields=stored["fields"],
+            status=stored["status"],
+            version=stored["version"],
+            first_position=stored["first_position"],
+            first_recorded_at=stored["first_recorded_at"],
+            filed=tuple(stored.get("filed") or ()),
+        )
 
 
 class Result(BaseModel):

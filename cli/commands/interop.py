@@ -19,6 +19,7 @@ from timeline.interop import acled, bellingcat, export, ucdp
 from timeline.interop.common import RowError
 from timeline.interop.importer import ImportResult, Missing, import_rows
 from timeline.queries import FactLocator
+from timeline.results import FactRecord
 
 import_app = typer.Typer(
     help="Import third-party event tables; re-importing a newer export records corrections.",
@@ -231,7 +232,7 @@ def _selection(
 
 def _records(
     timeline: Timeline, kind: str | None, subject: str | None, as_of: str | None, include_retracted: bool
-) -> tuple[list[dict[str, Any]], FactLocator, int | None]:
+) -> tuple[list[FactRecord], FactLocator, int | None]:
     """The selected facts as they stood at `as_of`, oldest occurred first; where they lay
     then; and the log position `as_of` means (resolved once)."""
     ids, position = export.select(timeline, kind, subject, as_of)

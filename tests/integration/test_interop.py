@@ -169,7 +169,7 @@ def test_ucdp_rows_keep_figures_breakdown_sources_and_every_column(record) -> No
         record, ucdp.read(path), table="ucdp", prefix=ucdp.PREFIX, label=path.name, recorded_by="t"
     )
     assert result.rows == result.new == len(rows)
-    facts = {r["fields"]["id"]: r["fields"] for r in export.fact_records(record, None, None)}
+    facts = {r.fields["id"]: r.fields for r in export.fact_records(record, None, None)}
     precisions = Counter(f["occurred"].count("/") for f in facts.values())
     assert precisions[1] > 0  # date_start != date_end kept as an interval
     for row_id, row in rows.items():
@@ -225,7 +225,7 @@ def test_acled_rows_keep_every_column(record) -> None:
     path = FIXTURES / "acled" / "places-excerpt.csv"
     rows = csv_rows(path)
     _import_acled(record, path)
-    facts = {r["fields"]["id"]: r["fields"] for r in export.fact_records(record, None, None)}
+    facts = {r.fields["id"]: r.fields for r in export.fact_records(record, None, None)}
     kept_aside = set(rows[0]) - acled.CARRIED
     assert {
         "disorder_type",
@@ -331,7 +331,7 @@ def test_bellingcat_snapshots_reproduce_as_of_each_import(sqlite_record) -> None
     for snapshot, position in zip(SNAPSHOTS, positions, strict=True):
         expected = _expected(snapshot)
         records = export.fact_records(sqlite_record, None, position)
-        got = {_base(r["fields"]["id"]): r["fields"] for r in records}
+        got = {_base(r.fields["id"]): r.fields for r in records}
         assert len(records) == len(got), "one active fact per snapshot row"
         assert set(got) == set(expected), snapshot.name
         for key, fields in expected.items():
@@ -345,9 +345,9 @@ def test_bellingcat_snapshots_reproduce_as_of_each_import(sqlite_record) -> None
     # the events dropped in December 2022 are retracted then, and listed with --include-retracted
     december = positions[2]
     retracted = {
-        r["fields"]["id"]
+        r.fields["id"]
         for r in export.fact_records(sqlite_record, None, december, include_retracted=True)
-        if r["status"] == "retracted"
+        if r.status == "retracted"
     }
     dropped = set(_expected(SNAPSHOTS[1])) - set(_expected(SNAPSHOTS[2]))
     assert dropped

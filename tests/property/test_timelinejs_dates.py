@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from timeline.domain.values import Occurred
 from timeline.interop.export import slide
+from timeline.results import FactRecord
 
 
 @st.composite
@@ -84,7 +85,7 @@ def _expected(parts: dict[str, Any], text: str) -> dict[str, str]:
     return out
 
 
-def _record(occurred: str) -> dict[str, Any]:
+def _record(occurred: str) -> FactRecord:
     fields = {
         "type": "DroneAttackAlleged",
         "id": "f",
@@ -95,7 +96,7 @@ def _record(occurred: str) -> dict[str, Any]:
         "alleged_by": "a",
         "target": "t",
     }
-    return {"fields": fields, "status": "active", "version": 1, "first_position": 1}
+    return FactRecord(fields, "active", 1, 1, "2023-05-03T00:00:00Z")
 
 
 @settings(max_examples=int(os.environ.get("TL_PROP_EXAMPLES", "300")), deadline=None)

@@ -25,7 +25,7 @@ from timeline.domain.events import ENVELOPE_FIELDS, Amendment, GazetteerStatemen
 from timeline.domain.places import PlaceRef, Places
 from timeline.domain.values import Occurred, place_name
 from timeline.queries import FactLocator, Located
-from timeline.results import figures_text
+from timeline.results import FactRecord, figures_text
 
 if TYPE_CHECKING:
     from timeline.application import Timeline
@@ -43,11 +43,11 @@ def select(
 
 def fact_records(
     record: Timeline, ids: frozenset[str] | None, position: int | None, *, include_retracted: bool = False
-) -> list[dict[str, Any]]:
+) -> list[FactRecord]:
     """The selected facts as they stood at `position`, oldest occurred first."""
     rows = record.read.fact_records(ids, position, include_retracted=include_retracted)
     rows.sort(
-        key=lambda r: (Occurred.parse(r["fields"]["occurred"]).start, r["first_position"], r["fields"]["id"])
+        key=lambda r: (Occurred.parse(r.fields["occurred"]).start, r.first_position, r.fields["id"])
     )
     return rows
 
@@ -177,13 +177,13 @@ def spreadsheet_safe(value: Any) -> Any:
 
 
 def csv_rows(
-    records: list[dict[str, Any]], locate: FactLocator | None = None, canonical: Canonical | None = None
+    records: list[FactRecord], locate: FactLocator | None = None, canonical: Canonical | None = None
 ) -> Iterator[dict[str, Any]]:
     """One row per fact: names canonical (as reported in `*_reported`), figures, the first
     place's path and coordinates, text a spreadsheet would run escaped."""
     name = canonical or reported
     for item in records:
-        fields = item["fields"]
+        fields = item.fields
         occurred = Occurred.parse(fields["occurred"])
         actors, locations = subjects_of(fields)
         located = locate(item) if locate else []
@@ -200,8 +200,8 @@ def csv_rows(
             "occurred_end": occurred.end if occurred.latest else "",
             "summary": fields["summary"],
             "certainty": fields.get("certainty") or "reported",
-            "status": item["status"],
-            "version": item["version"],
+            "status": item.status,
+            "version": item.version,
             "kind": fields.get("kind") or "",
             "actors": "; ".join(f"{role}: {name('actor', n)}" for role, n in actors),
             "locations": "; ".join(f"{role}: {name('location', n)}" for role, n in locations),
@@ -217,8 +217,8 @@ def csv_rows(
             "attributes": _json_cell(fields.get("attributes")),
             "sources": "; ".join(s["name"] for s in fields["sources"]),
             "source_urls": " ".join(s["url"] for s in fields["sources"] if s.get("url")),
-            "recorded_at": item["first_recorded_at"],
-            "position": item["first_position"],
+            "recorded_at": item.first_recorded_at,
+            "position": item.first_position,
             "place_path": " > ".join(path),
             "country": path[0] if len(path) > 1 else "",
             "admin": " > ".join(path[1:-1]),
@@ -234,7 +234,7 @@ def _json_cell(value: Any) -> str | None:
 
 
 def to_csv(
-    records: list[dict[str, Any]], locate: FactLocator | None = None, canonical: Canonical | None = None
+    records: list[FactRecord], locate: FactLocator | None = None, canonical: Canonical | None = None
 ) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -286,8 +286,8 @@ def _date_parts(text: str, *, end: bool) -> dict[str, str]:
     return parts
 
 
-def slide(item: dict[str, Any], locate: FactLocator | None = None) -> dict[str, Any]:
-    fields = item["fields"]
+def slide(item: FactRecord, locate: FactLocator | None = None) -> dict[str, Any]:
+    fields = item.fields
     occurred = Occurred.parse(fields["occurred"])
     actors, locations = subjects_of(fields)
     located = locate(item) if locate else []
@@ -297,7 +297,7 @@ def slide(item: dict[str, Any], locate: FactLocator | None = None) -> dict[str, 
         + html.escape(
             f"{fields['type']}"
             + (f" ({fields['kind']})" if fields.get("kind") else "")
-            + f" · {fields.get('certainty') or 'reported'} · {item['status']} v{item['version']}"
+            + f" · {fields.get('certainty') or 'reported'} · {item.status} v{item.version}"
             + f" · {fields['id']}"
         )
         + "</p>",
@@ -451,7 +451,7 @@ def is_web_url(url: str) -> bool:
 
 
 def timelinejs(
-    records: list[dict[str, Any]], title: str, as_of: str | None, locate: FactLocator | None = None
+    records: list[FactRecord], title: str, as_of: str | None, locate: FactLocator | None = None
 ) -> dict[str, Any]:
     text = f"{len(records)} facts" + (f", as the record stood at {as_of}" if as_of else "")
     seen: set[str] = set()
@@ -470,14 +470,14 @@ def timelinejs(
 # --- GeoJSON -------------------------------------------------------------------------
 
 
-def geojson(records: list[dict[str, Any]], locate: FactLocator) -> Iterator[dict[str, Any]]:
+def geojson(records: list[FactRecord], locate: FactLocator) -> Iterator[dict[str, Any]]:
     """One Feature per located place of each fact (the fact's own `geo` gives one point).
 
     Properties are the timeline entry keys (contract section 5/6) plus `role` and
     `place_path`; facts without coordinates are left out (count them with `csv`).
     """
     for item in records:
-        fields = item["fields"]
+        fields = item.fields
         located = [p for p in locate(item) if p.geo]
         if fields.get("geo"):
             located = located[:1]
@@ -495,11 +495,11 @@ def geojson(records: list[dict[str, Any]], locate: FactLocator) -> Iterator[dict
                     "role": place.role,
                     "summary": fields["summary"],
                     "certainty": fields.get("certainty") or "reported",
-                    "status": item["status"],
-                    "version": item["version"],
+                    "status": item.status,
+                    "version": item.version,
                     "sources": fields["sources"],
-                    "recorded_at": item["first_recorded_at"],
-                    "position": item["first_position"],
+                    "recorded_at": item.first_recorded_at,
+                    "position": item.first_position,
                     "place": place.reported,
                     "place_path": place.place_path,
                     "geo": place.geo,
