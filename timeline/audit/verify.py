@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from timeline.application import PhaseProgress, Progress, Timeline
     from timeline.projections.readmodel import TimelineView
 
-SECTION = 5000
-
 
 def verify(
     app: Timeline,
@@ -60,12 +58,8 @@ def verify(
     recorded: datetime | None = None
     problem: str | None = None
     matched_expect = expected is None
-    start = 0
     last = app.recorder.max_notification_id() or 0 if progress else 0
-    while True:
-        section = app.recorder.select_notifications(start=start, limit=SECTION, inclusive_of_start=False)
-        if not section:
-            break
+    for section in app.recorder.sections():
         if progress:
             progress("reading the log", section[-1].id, max(last, section[-1].id))
         for n in section:
@@ -100,7 +94,6 @@ def verify(
                         f"verify: expect: the first {n.id} positions differ from digest {expected[0][:16]}…"
                     )
                 matched_expect = True
-        start = section[-1].id
     if heads:
         raise IntegrityFailure(
             f"verify: chain: a batch ending at position {min(heads)} was written but its events "

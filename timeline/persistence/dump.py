@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from timeline.application import Timeline
 
 FORMAT_VERSION = 1
-SECTION = 5000
 WRITE_BATCH = 1000
 
 
@@ -213,13 +212,8 @@ def _event_line(app: Timeline, n: Any) -> dict[str, Any]:
 
 
 def _notifications(app: Timeline) -> Iterator[Any]:
-    start = 0
-    while True:
-        section = app.recorder.select_notifications(start=start, limit=SECTION, inclusive_of_start=False)
-        if not section:
-            return
+    for section in app.recorder.sections():
         yield from section
-        start = section[-1].id
 
 
 def _hex(originator_id: UUID | str) -> str:

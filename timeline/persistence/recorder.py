@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from eventsourcing.persistence import ApplicationRecorder
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
     from uuid import UUID
 
-    from eventsourcing.persistence import StoredEvent
+    from eventsourcing.persistence import Notification, StoredEvent
 
     from timeline.persistence.clock import RecordingClock
 
@@ -29,6 +29,19 @@ class TimelineRecorder(ApplicationRecorder):
     clock: RecordingClock
     """Stamps recorded_at (and the store's user) on the events of each write."""
     events_table_name: str
+
+    def sections(self, stop: int | None = None, size: int = 5000) -> Iterator[Sequence[Notification]]:
+        """The log in position order up to `stop` (all when None), `size` events at a time:
+        reading the whole log never holds more than one section."""
+        start = 0
+        while True:
+            section = self.select_notifications(start=start, limit=size, stop=stop, inclusive_of_start=False)
+            if not section:
+                return
+            yield section
+            start = section[-1].id
+            if stop is not None and start >= stop:
+                return
 
     @abstractmethod
     def current_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
