@@ -21,7 +21,7 @@ from timeline.domain.values import normalise_name
 from timeline.results import FactRecord, Head
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
     from typing import IO
     from uuid import UUID
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
         VerifyResult,
     )
 
-SECTION = 1000
 SETTLING = timedelta(seconds=60)
 """An as-of time this long past is settled: no write still in flight can land before it."""
 
@@ -90,17 +89,6 @@ class Reader:
     def resolve_as_of(self, as_of: str | None) -> int | None:
         """The log position an `--as-of` (ISO time or `@N`) stands for; None for now."""
         return queries.resolve_as_of(self._caught_up(), as_of)
-
-    def head(self) -> Head:
-        """The chain head: the digest of the log up to its last position (`DIGEST@N`)."""
-        self._timeline.refresh()
-        recorder = self._timeline.recorder
-        digests = recorder.digests()
-        position = recorder.max_notification_id() or 0
-        if not digests:
-            return Head(digest=None, position=position)
-        last, head = digests[-1][1], digests[-1][2]
-        return Head(digest=head.hex(), position=last)
 
     def position(self) -> int:
         """The log position the read models have reached (what answers reflect)."""
@@ -215,19 +203,10 @@ class Reader:
 
     def events(self, position: int | None) -> Iterator[DomainEventProtocol[UUID]]:
         """The log's events up to `position` (all when None), as domain events, streamed."""
-        start = 0
-        recorder, mapper = self._timeline.recorder, self._timeline.mapper
-        while True:
-            notifications = recorder.select_notifications(
-                start=start, limit=SECTION, stop=position, inclusive_of_start=False
-            )
-            if not notifications:
-                return
-            for notification in notifications:
+        mapper = self._timeline.mapper
+        for section in self._timeline.recorder.sections(stop=position):
+            for notification in section:
                 yield mapper.to_domain_event(notification)
-            start = notifications[-1].id
-            if position is not None and start >= position:
-                return
 
     # --- exports ------------------------------------------------------------------------
 
@@ -256,11 +235,16 @@ class Reader:
         """The gazetteer's places as of `position`."""
         return self._caught_up().places(position)
 
-    def canonical(self, kind: str, name: str, position: int | None) -> str | None:
-        """The registered name a reported actor or location name stands for, if any."""
+    def registered_names(self, position: int | None) -> Callable[[str, str], str | None]:
+        """registered(kind, name): the registered name a reported actor or location name
+        stood for at `position`, if any. Caught up once, for a whole export's look-ups."""
         view = self._caught_up()
-        entity = view.entity(kind, view.resolve(kind, normalise_name(name), position), position)
-        return None if entity is None else str(entity["name"])
+
+        def registered(kind: str, name: str) -> str | None:
+            entity = view.entity(kind, view.resolve(kind, normalise_name(name), position), position)
+            return None if entity is None else str(entity["name"])
+
+        return registered
 
     # --- imports ------------------------------------------------------------------------
 
