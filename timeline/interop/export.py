@@ -148,6 +148,7 @@ def canonical_names(record: Timeline, position: int | None) -> Canonical:
     A place that resolves to no single registered place keeps its reported spelling.
     """
     store = record.read.places(position)
+    registered = record.read.registered_names(position)
     rules = Places(store)
     seen: dict[tuple[str, str, str | None], str] = {}
 
@@ -160,7 +161,7 @@ def canonical_names(record: Timeline, position: int | None) -> Canonical:
                 place = store.get(found) if found else None
                 seen[memo] = place.name if place else str(ref)
             else:
-                seen[memo] = record.read.canonical(kind, str(value), position) or str(value)
+                seen[memo] = registered(kind, str(value)) or str(value)
         return seen[memo]
 
     return canonical

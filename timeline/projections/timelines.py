@@ -279,11 +279,7 @@ class TimelineProjection:
         """The latest registration of an incident gives its title and description."""
         payload, position = event.payload, event.position
         slug = payload["incident"]
-        opened = batch.open_incidents.pop(slug, None)
-        if opened is not None:
-            opened["valid_to"] = position
-        else:
-            batch.close_incidents.append((position, slug))
+        _end_version(batch.open_incidents, batch.close_incidents, slug, position)
         row = {
             "incident": slug,
             "title": payload["title"],
@@ -300,11 +296,7 @@ class TimelineProjection:
         """A grade row valid from this position; the source's previous grade ends here."""
         payload, position = event.payload, event.position
         key = normalise_name(payload["source"])
-        opened = batch.open_grades.pop(key, None)
-        if opened is not None:
-            opened["valid_to"] = position
-        else:
-            batch.close_grades.append((position, key))
+        _end_version(batch.open_grades, batch.close_grades, key, position)
         row = {
             "source_key": key,
             "source": payload["source"],
@@ -466,6 +458,16 @@ def _entity_row(kind: str, entity: str, name: str, position: int) -> Row:
         "valid_from": position,
         "valid_to": None,
     }
+
+
+def _end_version(opened: dict[str, Row], closing: list[tuple[int, str]], key: str, position: int) -> None:
+    """End the row valid for `key` at `position`: the one this batch opened, if any, else
+    the stored one (closed when the batch is written)."""
+    row = opened.pop(key, None)
+    if row is not None:
+        row["valid_to"] = position
+    else:
+        closing.append((position, key))
 
 
 def _diff(before: Row, after: Row) -> dict[str, dict[str, Any]]:
