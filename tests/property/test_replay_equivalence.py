@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 
-from eventsourcing.sqlite import SQLiteDatastore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +23,7 @@ from timeline import InvalidInputError, NotFoundError, Settings, Timeline, open_
 from timeline import application as application_module
 from timeline.domain.values import normalise_name
 from timeline.errors import JournalInvalidError
-from timeline.persistence.sqlite import SQLiteTimelineView
+from timeline.persistence.scratch import scratch_view
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -46,17 +45,6 @@ def fresh_record() -> Iterator[tuple[Timeline, Path]]:
             yield app, Path(directory)
         finally:
             app.close()
-
-
-@contextmanager
-def scratch_view(directory: Path) -> Iterator[SQLiteTimelineView]:
-    datastore = SQLiteDatastore(str(directory / "scratch.db"))
-    try:
-        view = SQLiteTimelineView(datastore)
-        view.create_table()
-        yield view
-    finally:
-        datastore.close()
 
 
 def append_batches(
@@ -153,7 +141,7 @@ def test_as_of_position_equals_a_view_of_the_first_n_events(
         head = app.recorder.max_notification_id() or 0
         n = data.draw(st.integers(0, head), label="N")
         ids = fact_ids(app)
-        with scratch_view(directory) as truncated:
+        with scratch_view() as truncated:
             app.project(view=truncated, until=n)
             assert truncated.tracking_position() == n
             assert answers(app.view, f"@{n}", ids) == answers(truncated, None, ids)
