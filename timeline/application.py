@@ -23,7 +23,7 @@ from timeline.errors import (
     InvalidInputError,
     StoreError,
 )
-from timeline.limits import BATCH_SIZE, batches
+from timeline.limits import BATCH_SIZE, batches, bulk_collection
 from timeline.persistence.recorder import TimelineRecorder
 from timeline.persistence.transcoding import OrjsonTranscoder, PydanticMapper, event_class_for, upcast
 from timeline.persistence.transient import RETRIES, backoff, is_transient
@@ -132,6 +132,12 @@ class Timeline(Application[UUID]):
         """
         if not dry_run:
             self._refuse_writes()
+        with bulk_collection():
+            return self._append(paths, recorded_by=recorded_by, dry_run=dry_run, progress=progress)
+
+    def _append(
+        self, paths: Sequence[str], *, recorded_by: str, dry_run: bool, progress: PhaseProgress | None
+    ) -> AppendResult:
         with ExitStack() as stack:
             files = [(name, _materialise(name, stack)) for name in paths]
             # Valid entries are spooled in compact form, so the write pass neither
@@ -603,16 +609,18 @@ class Timeline(Application[UUID]):
         """Load a `dump` into this empty store, positions and digests kept; then catch up."""
         from timeline.persistence.dump import restore
 
-        return restore(self, path)
+        with bulk_collection():
+            return restore(self, path)
 
     def replay(self, progress: Progress | None = None) -> ReplayResult:
         """Drop the read models and rebuild them from position 0."""
         self._refuse_writes()
         started = time.perf_counter()
-        with self.view.transaction(commit=True) as cursor:
-            self.view.clear(cursor)
-        events = self.project(progress)
-        self.view.create_table()  # restores the query indexes
+        with bulk_collection():
+            with self.view.transaction(commit=True) as cursor:
+                self.view.clear(cursor)
+            events = self.project(progress)
+            self.view.create_table()  # restores the query indexes
         seconds = time.perf_counter() - started
         return ReplayResult(
             events=events, seconds=round(seconds, 3), events_per_second=round(events / seconds, 1)
