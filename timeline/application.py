@@ -15,7 +15,7 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, Notification, PersistenceError, StoredEvent
+from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 from eventsourcing.utils import get_topic
 
 from timeline.errors import (
@@ -460,29 +460,20 @@ class Timeline(Application[UUID]):
                     start = view.tracking_position(cursor)
                     if progress and not total:
                         total = max(self.recorder.max_notification_id() or 0, start) - start
-                    notifications = self.recorder.select_notifications(
-                        start=start, limit=SECTION_SIZE, stop=until, inclusive_of_start=False
-                    )
+                    notifications = self.recorder.projection_rows(start, SECTION_SIZE, until)
                     if not notifications:
                         break
                     from timeline.projections.timelines import TimelineProjection, ViewBatch
 
                     batch = ViewBatch()
                     projection = TimelineProjection(view.lookups(cursor))
-                    for notification in notifications:
+                    for position, originator, version, topic, state in notifications:
                         try:
-                            name, payload = self._payload(notification)
+                            name, payload = self._decoded(topic, state)
                         except (ValueError, LookupError) as error:
-                            self._unreadable(batch, notification, error)
+                            self._unreadable(batch, position, originator, version, error)
                             continue
-                        projection.process(
-                            batch,
-                            name,
-                            payload,
-                            _hex(notification.originator_id),
-                            notification.originator_version,
-                            notification.id,
-                        )
+                        projection.process(batch, name, payload, originator, version, position)
                     view.write_batch(cursor, batch)
             except IntegrityError as error:
                 # The section is read under the view's write lock, so another projector
@@ -553,26 +544,28 @@ class Timeline(Application[UUID]):
         """(event type, stored fields) of a stored event, upcast to the current class version."""
         return self._payload(stored)
 
-    def _unreadable(self, batch: ViewBatch, stored: Notification, error: Exception) -> None:
+    def _unreadable(
+        self, batch: ViewBatch, position: int, originator: str, version: int, error: Exception
+    ) -> None:
         """An event that cannot be decoded (a corrupt or unknown stored state) is left out
         of the read models but kept in the log index, so reads of every other subject,
         `log` and `verify` still work; the caller is told its position."""
         batch.log.append(
             {
-                "position": stored.id,
+                "position": position,
                 "recorded_at": "",
                 "recorded_by": "",
                 "event": "(unreadable)",
                 "subject": "",
-                "originator_id": _hex(stored.originator_id),
-                "version": stored.originator_version,
+                "originator_id": originator,
+                "version": version,
                 "store_user": None,
             }
         )
-        batch.last_position = stored.id
+        batch.last_position = position
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         self.notes.append(
-            f"the event at position {stored.id} cannot be read ({type(error).__name__}: {reason}); "
+            f"the event at position {position} cannot be read ({type(error).__name__}: {reason}); "
             "it is left out of the timelines: run `timeline verify`"
         )
 
@@ -593,14 +586,17 @@ class Timeline(Application[UUID]):
         return state
 
     def _payload(self, stored: StoredEvent) -> tuple[str, dict[str, Any]]:
+        return self._decoded(stored.topic, stored.state)
+
+    def _decoded(self, topic: str, state: bytes) -> tuple[str, dict[str, Any]]:
         """(event type name, stored fields) of a stored event, upcast to the current class.
 
         Projections read the stored JSON directly: it was validated when written, and
         skipping a second validation is what lets a replay run at tens of thousands of
         events per second.
         """
-        payload = self._decode_state(stored.state)
-        cls = event_class_for(stored.topic)
+        payload = self._decode_state(state)
+        cls = event_class_for(topic)
         if "class_version" in payload or _class_version(cls) > 1:
             upcast(cls, payload)
         return cls.__name__, payload
@@ -686,14 +682,8 @@ def _materialise(name: str, stack: ExitStack) -> Path:
     return spool
 
 
-def _hex(originator_id: UUID | str) -> str:
-    return originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
-
-
 def _spooled(spool: IO[bytes]) -> Iterator[Entry]:
     from timeline.journal import Entry
 
     for line in spool:
         yield Entry(*orjson.loads(line))
-
-

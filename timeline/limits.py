@@ -45,7 +45,7 @@ def bulk_collection() -> Iterator[None]:
     `BULK_GC_THRESHOLD`). The thresholds are the process's: blocks running at once in
     several threads (`timeline serve`) share the setting, and the last to finish puts
     the previous thresholds back."""
-    global _bulk_depth, _normal_threshold  # noqa: PLW0603 (one process-wide setting)
+    global _bulk_depth, _normal_threshold
     with _bulk_lock:
         if _bulk_depth == 0:
             _normal_threshold = gc.get_threshold()

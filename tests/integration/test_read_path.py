@@ -27,7 +27,7 @@ def test_queries_answer_from_the_read_tables_without_reading_the_log(
     journal = write_journal(tmp_path / "j.ndjson", 1500, seed=2)
     record.append([str(journal)], recorded_by="tester")
     middle = (record.recorder.max_notification_id() or 0) // 2
-    for method in ("select_notifications", "select_events", "max_notification_id"):
+    for method in ("select_notifications", "projection_rows", "select_events", "max_notification_id"):
         monkeypatch.setattr(record.recorder, method, _unreadable)
     monkeypatch.setattr(record.mapper, "to_domain_event", _unreadable)
 

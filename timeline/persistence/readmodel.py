@@ -974,6 +974,11 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 def _fact_row(row: Row, columns: Sequence[str]) -> tuple[Any, ...]:
     """A tl_facts row with its JSON columns (record, changes) encoded."""
+    if columns is _FACT_COLUMNS:  # the usual case, without a test per column
+        values = list(_FACT_GETTER(row))
+        for i in _FACT_JSON_AT:
+            values[i] = orjson.dumps(values[i], option=orjson.OPT_SORT_KEYS).decode()
+        return tuple(values)
     return tuple(
         orjson.dumps(row[c], option=orjson.OPT_SORT_KEYS).decode() if c in _JSON_COLUMNS else row[c]
         for c in columns
@@ -981,3 +986,6 @@ def _fact_row(row: Row, columns: Sequence[str]) -> tuple[Any, ...]:
 
 
 _JSON_COLUMNS = frozenset({"record", "changes"})
+_FACT_COLUMNS = _INSERTS["tl_facts"]
+_FACT_GETTER = _GETTERS["tl_facts"]
+_FACT_JSON_AT = tuple(i for i, c in enumerate(_FACT_COLUMNS) if c in _JSON_COLUMNS)

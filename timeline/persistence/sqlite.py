@@ -54,6 +54,7 @@ from timeline.projections.search import fts5_query
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
+_MAX_ROWID = 2**63 - 1
 STREAM_PAGE = 1000
 """Rows fetched at a time by `stream`."""
 WRITE_CACHE_KIB = 65_536
@@ -111,7 +112,8 @@ class SQLiteTimelineRecorder(TimelineRecorder, SQLiteApplicationRecorder):
         c.execute(f"SELECT rowid, state FROM {table} ORDER BY rowid DESC LIMIT 1")  # noqa: S608
         last = c.fetchone()
         base = int(last[0]) if last else 0
-        stored_events = self.clock.stamp(stored_events, datetime.now(UTC), last[1] if last else None, os_user())
+        last_state = last[1] if last else None
+        stored_events = self.clock.stamp(stored_events, datetime.now(UTC), last_state, os_user())
         c.executemany(
             self.insert_events_statement,
             [
@@ -135,6 +137,20 @@ class SQLiteTimelineRecorder(TimelineRecorder, SQLiteApplicationRecorder):
         head = extend(bytes(row[0]) if row else GENESIS, positions, stored_events)
         c.execute("INSERT INTO timeline_digests VALUES (?, ?, ?)", (positions[-1], positions[0], head))
         return list(positions)
+
+    def projection_rows(
+        self, after: int, limit: int, stop: int | None = None
+    ) -> Sequence[tuple[int, str, int, str, bytes]]:
+        statement = (
+            "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608 (constant table name)
+            f"FROM {self.events_table_name} WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?"
+        )
+        with self.datastore.transaction(commit=False) as c:
+            cursor = c.sqlite_cursor
+            cursor.row_factory = None  # plain tuples: the columns are read by position
+            cursor.execute(statement, (after, _MAX_ROWID if stop is None else stop, limit))
+            rows: list[tuple[int, str, int, str, bytes]] = cursor.fetchall()
+        return rows
 
     def current_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
         """The stored version of each aggregate id that exists."""
