@@ -293,9 +293,11 @@ class Timeline(Application[UUID]):
             if not events:
                 return written, held
             try:
-                # The event store directly: this application has no followers to notify,
+                # The recorder directly: this application has no followers to notify,
                 # snapshots or aggregate cache for `save` to maintain.
-                self.events.put(events)
+                self.recorder.insert_events(
+                    [e if isinstance(e, StoredEvent) else self.mapper.to_stored_event(e) for e in events]
+                )
             except IntegrityError:
                 # Another writer got there first: reload and re-apply (amendments that
                 # no longer apply cleanly become a ConflictError in _prepare).
@@ -323,8 +325,9 @@ class Timeline(Application[UUID]):
         expected_version: int | None = None,
         *,
         by_state: bool = False,
-    ) -> tuple[list[Event], int, int]:
+    ) -> tuple[list[Event | StoredEvent], int, int]:
         """The new events of a batch, in journal order, and the counts written / present.
+        New facts and statements come as their stored form, amendments as events.
 
         Events (not aggregates) are saved, so the log receives them in the order of the
         journal lines, whichever aggregates they belong to. An amendment is present
@@ -344,8 +347,8 @@ class Timeline(Application[UUID]):
         changed: dict[UUID, Fact | Statement] = {}
         # Facts and statements new in this batch: their first event and content digest.
         # Most journal lines are new facts, so no aggregate is built unless amended.
-        created: dict[UUID, tuple[Created, str]] = {}
-        events: list[Event] = []
+        created: dict[UUID, tuple[Entry, str]] = {}
+        events: list[Event | StoredEvent] = []
         written = held = 0
         # Stored facts this batch amends, loaded in one read rather than one each.
         loaded = self._load_facts(
@@ -368,13 +371,16 @@ class Timeline(Application[UUID]):
                         )
                     held += 1
                     continue
-                event = _first_event(entry, uid, recorded_by)
-                created[uid] = (event, entry.digest)
-                events.append(event)
+                # Stored straight from the validated fields (the same bytes as building
+                # the pydantic event and dumping it: tests/property/test_created_state.py).
+                created[uid] = (entry, entry.digest)
+                mapper = cast("PydanticMapper", self.mapper)
+                events.append(mapper.created_event(_event_class(entry.type), uid, entry.fields, recorded_by))
                 written += 1
                 continue
             if uid not in changed and uid in created:
-                changed[uid] = created[uid][0].mutate(None)  # type: ignore[assignment]
+                first_event = _first_event(created[uid][0], uid, recorded_by)
+                changed[uid] = first_event.mutate(None)  # type: ignore[assignment]
             fact = changed.get(uid) or self._get_any(uid, loaded)
             assert isinstance(fact, Fact)
             if already_says(fact, entry) if by_state else entry.digest in fact.amendments:
@@ -636,6 +642,14 @@ def _class_version(cls: type[Event]) -> int:
     """An event class's version (a missing class attribute is slow to ask a pydantic
     model class for: its metaclass raises, once per event of a replay)."""
     return int(getattr(cls, "class_version", 1))
+
+
+def _event_class(journal_type: str) -> type[Created]:
+    from timeline.domain.events import EVENTS_BY_TYPE, Created
+
+    event_class = EVENTS_BY_TYPE[journal_type]
+    assert issubclass(event_class, Created)
+    return event_class
 
 
 def _first_event(entry: Entry, uid: UUID, recorded_by: str) -> Created:

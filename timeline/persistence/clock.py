@@ -77,7 +77,9 @@ class RecordingClock:
         first = recorded_at(now, self.last(last_state))
         stamped = []
         for n, event in enumerate(events):
-            state = self.decode(event.state)
+            # The mapper's events carry the fields their state encodes (`EncodedEvent`).
+            fields = getattr(event, "fields", None)
+            state = dict(fields) if fields is not None else self.decode(event.state)
             state["timestamp"] = format_timestamp(first + n * TICK)
             state["store_user"] = store_user
             stamped.append(
