@@ -260,7 +260,11 @@ class OverlayStore(PlaceStore):
     def named(self, name_key: str) -> list[str]:
         if name_key not in self._named_cache:
             self._named_cache[name_key] = self.base.named(name_key)
-        return self._named_cache[name_key] + self.changes.named.get(name_key, [])
+        changed = self.changes.places
+        # a place renamed by the changes is named by its new name only
+        kept = [p for p in self._named_cache[name_key] if p not in changed or changed[p].name_key == name_key]
+        added = self.changes.named.get(name_key, [])
+        return kept + [p for p in added if p not in kept and changed[p].name_key == name_key]
 
     def alias_holder(self, kind: str, alias_key: str) -> str | None:
         if (kind, alias_key) in self.changes.aliases:
@@ -274,7 +278,8 @@ class OverlayStore(PlaceStore):
 
     def put(self, place: PlaceRecord) -> None:
         self.generation += 1
-        if self.get(place.id) is None:
+        before = self.get(place.id)
+        if before is None or before.name_key != place.name_key:
             self.changes.named.setdefault(place.name_key, []).append(place.id)
         self.changes.places[place.id] = place
         if place.key:
