@@ -250,6 +250,10 @@ class Timeline(Application[UUID]):
         log they are: reading never needs write access.
         """
         try:
+            # Two reads say whether there is anything to apply; only then is the write
+            # lock taken (an event appended meanwhile is one the query did not ask for yet).
+            if self.view.tracking_position() >= (self.recorder.max_notification_id() or 0):
+                return
             self.project()
         except StoreError as error:
             behind = self.view.tracking_position()
