@@ -19,6 +19,7 @@ from timeline.domain.grading import grade_of, meets, parse_grade
 from timeline.domain.places import PlaceRef, Places, Resolution
 from timeline.domain.values import FIGURE_FIELDS, Occurred, normalise_name, place_name
 from timeline.errors import InvalidInputError, NotFoundError
+from timeline.persistence.readmodel import MERGE_SUBJECTS
 from timeline.projections.readmodel import EntryRow
 from timeline.projections.search import words
 from timeline.results import (
@@ -157,22 +158,22 @@ def timeline_stream(view: TimelineView, query: TimelineQuery, *, peek: int | Non
             minimum = parse_grade(query.min_grade)
         except ValueError as error:
             raise InvalidInputError(f"--min-grade: {error}") from None
-    stream = _timeline_stream(view, replace(query, limit=None) if minimum else query, peek)
     grades = view.grades(resolve_as_of(view, query.as_of))
-    graded: Iterator[TimelineEntry] = (
-        e.model_copy(update={"grade": grade_of(e.sources, e.credibility, grades)}) for e in stream.entries
-    )
+    stream = _timeline_stream(view, replace(query, limit=None) if minimum else query, peek, grades)
+    graded = stream.entries
     if minimum is not None:
         graded = itertools.islice((e for e in graded if meets(e.grade, minimum)), query.limit)
     return replace(stream, entries=graded)
 
 
-def _timeline_stream(view: TimelineView, query: TimelineQuery, peek: int | None) -> TimelineStream:
+def _timeline_stream(
+    view: TimelineView, query: TimelineQuery, peek: int | None, grades: dict[str, str]
+) -> TimelineStream:
     if query.kind not in KINDS:
         raise InvalidInputError(f"unknown subject kind {query.kind!r}")
     position = resolve_as_of(view, query.as_of)
     if query.kind == "location":
-        return _location_timeline(view, query, position, peek)
+        return _location_timeline(view, query, position, peek, grades)
     if query.kind == "incident":
         canon = query.name.strip()
         keys = [canon]
@@ -200,7 +201,7 @@ def _timeline_stream(view: TimelineView, query: TimelineQuery, peek: int | None)
     return TimelineStream(
         subject=Subject(kind=query.kind, name=name, aliases=_unique(own_aliases)),
         as_of=query.as_of,
-        entries=(_entry(query.kind, row) for row in itertools.chain(rows, pending)),
+        entries=(_entry(query.kind, row, grades=grades) for row in itertools.chain(rows, pending)),
     )
 
 
@@ -271,7 +272,7 @@ def _enclosing(rules: Places, candidates: tuple[str, ...]) -> str | None:
 
 
 def _location_timeline(
-    view: TimelineView, query: TimelineQuery, position: int | None, peek: int | None
+    view: TimelineView, query: TimelineQuery, position: int | None, peek: int | None, grades: dict[str, str]
 ) -> TimelineStream:
     place = find_place(view, query.name, query.key, position)
     if place is None:
@@ -289,16 +290,31 @@ def _location_timeline(
         return TimelineStream(
             subject=Subject(kind="location", name=name, aliases=_unique([n for _, n in alias_rows])),
             as_of=query.as_of,
-            entries=(_entry("location", row, [row.name]) for row in itertools.chain(rows, pending)),
+            entries=(
+                _entry("location", row, [row.name], grades=grades) for row in itertools.chain(rows, pending)
+            ),
         )
     store = view.places(position)
     rules = Places(store)
-    tree = [place] if query.exact else place_tree(store, rules, place)
-    if len(tree) > PRELOAD_TREE:
-        # the names of the tree's places and their aliases in two reads, not a few per place
-        names = [p.name_key for p in map(store.get, tree) if p is not None]
-        store.load_names(names + [alias for alias, _ in view.aliases("location", tree, position)])
-    filed_under = members_of(view, rules, tree, position)
+    within: Iterator[EntryRow]
+    if query.exact:
+        filed_under = members_of(view, rules, [place], position)
+        within = _iter_rows(view, query, sorted(filed_under), position)
+    else:
+        # every subject within the place, from the read model's tl_within: a few of them
+        # are read one index run each and merged, many by one walk of the entries in time order
+        filed_under = view.within(place, position, limit=MERGE_SUBJECTS + 1)
+        if len(filed_under) <= MERGE_SUBJECTS:
+            within = _iter_rows(view, query, sorted(filed_under), position)
+        else:
+            within = view.entries_within(
+                place,
+                as_of=position,
+                include_retracted=query.include_retracted,
+                occurred_from=occurred_bound(query.occurred_from, end=False, option="--from"),
+                occurred_to=occurred_bound(query.occurred_to, end=True, option="--to"),
+                limit=query.limit,
+            )
     record = store.get(place)
     assert record is not None
     subject = Subject(
@@ -313,8 +329,8 @@ def _location_timeline(
         paths: dict[str, list[str]] = {}
         held: TimelineEntry | None = None
         matched: list[str] = []
-        for row in _iter_rows(view, query, sorted(filed_under), position):
-            filed = filed_under.get(row.subject)
+        for row in _preloading(store, within, filed_under):
+            filed = row.place or filed_under.get(row.subject)
             if (filed or "") not in paths:
                 paths[filed or ""] = rules.path(filed) if filed else [row.name]
             fact_id = row.record["fields"]["id"]
@@ -328,11 +344,24 @@ def _location_timeline(
                 found = store.get(filed)
                 if found is not None and found.lat is not None:
                     geo = _geo(found.lat, found.lon, found.geo_precision)
-            held, matched = _entry("location", row, paths[filed or ""], geo), [row.name]
+            held, matched = _entry("location", row, paths[filed or ""], geo, grades), [row.name]
         if held is not None:
             yield _with_places(held, matched)
 
     return TimelineStream(subject=subject, as_of=query.as_of, entries=entries())
+
+
+def _preloading(
+    store: PlaceIndex, rows: Iterator[EntryRow], filed_under: dict[str, str]
+) -> Iterator[EntryRow]:
+    """The rows, with the places they are filed under read a page at a time (one read
+    for a page's places instead of one each)."""
+    while page := list(itertools.islice(rows, _PLACES_PAGE)):
+        store.load(sorted({row.place or filed_under.get(row.subject) or "" for row in page} - {""}))
+        yield from page
+
+
+_PLACES_PAGE = 64
 
 
 def _with_places(entry: TimelineEntry, matched: list[str]) -> TimelineEntry:
@@ -422,8 +451,13 @@ def _unique(items: list[str]) -> list[str]:
 
 
 def _entry(
-    kind: str, row: EntryRow, place_path: list[str] | None = None, place_geo: dict[str, Any] | None = None
+    kind: str,
+    row: EntryRow,
+    place_path: list[str] | None = None,
+    place_geo: dict[str, Any] | None = None,
+    grades: dict[str, str] | None = None,
 ) -> TimelineEntry:
+    """The entry of a row; with `grades`, graded by them (as `grade_of`)."""
     record = row.record
     fields = record["fields"]
     occurred = Occurred.parse(fields["occurred"])
@@ -449,6 +483,7 @@ def _entry(
         place_path=place_path if kind == "location" else None,
         geo=_geo(row.lat, row.lon, row.geo_precision) or place_geo,
         figures={k: fields[k] for k in FIGURE_FIELDS if fields.get(k) is not None} or None,
+        grade=None if grades is None else grade_of(fields["sources"], fields.get("credibility"), grades),
     )
 
 

@@ -27,11 +27,12 @@ if TYPE_CHECKING:
 
 APPLICATION_NAME = "Timeline"
 
-READ_MODEL_VERSION = 4
+READ_MODEL_VERSION = 5
 """Bumped whenever the read tables change shape; an older store rebuilds them from the log.
 
 3: tl_incidents (incident titles) and tl_search (full text) added.
 4: tl_grades (source grades, SourceGraded) added.
+5: tl_within (every place each location subject lies within) added.
 """
 
 TABLES = (
@@ -43,6 +44,7 @@ TABLES = (
     "tl_incidents",
     "tl_search",
     "tl_grades",
+    "tl_within",
 )
 
 SCHEMA = [
@@ -63,8 +65,10 @@ SCHEMA = [
     # One index serves current and as-of reads: rows closed by amendments are few.
     """CREATE INDEX IF NOT EXISTS tl_entries_by_subject ON tl_entries
         (kind, subject, occurred_start, first_position, role)""",
+    # Covering what a walk in time order filters on (a large place tree, kept by
+    # tl_within), so that only the entries kept are read from the table.
     """CREATE INDEX IF NOT EXISTS tl_entries_by_time ON tl_entries
-        (kind, occurred_start, first_position, role)""",
+        (kind, occurred_start, first_position, role, subject, status, valid_from, valid_to)""",
     "CREATE INDEX IF NOT EXISTS tl_entries_fact ON tl_entries (fact_key) WHERE valid_to IS NULL",
     """CREATE TABLE IF NOT EXISTS tl_names (
         kind TEXT NOT NULL, alias TEXT NOT NULL, alias_name TEXT NOT NULL, entity TEXT NOT NULL,
@@ -96,6 +100,14 @@ SCHEMA = [
         reason TEXT NOT NULL, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
         valid_from BIGINT NOT NULL, valid_to BIGINT)""",
     "CREATE INDEX IF NOT EXISTS tl_grades_source ON tl_grades (source_key, valid_from)",
+    # What lies within what: entries filed under `subject` lie within `ancestor` (itself
+    # included), standing for `place`; "the entries within P" is one read of the index.
+    """CREATE TABLE IF NOT EXISTS tl_within (
+        subject TEXT NOT NULL, ancestor TEXT NOT NULL, place TEXT NOT NULL,
+        valid_from BIGINT NOT NULL, valid_to BIGINT)""",
+    """CREATE INDEX IF NOT EXISTS tl_within_ancestor ON tl_within
+        (ancestor, subject, valid_from, valid_to, place)""",
+    "CREATE INDEX IF NOT EXISTS tl_within_subject ON tl_within (subject) WHERE valid_to IS NULL",
 ]
 
 ADDED_COLUMNS = (("tl_facts", "store_user"), ("tl_log", "store_user"))
@@ -189,6 +201,7 @@ _INSERTS = {
         "valid_from",
         "valid_to",
     ),
+    "tl_within": ("subject", "ancestor", "place", "valid_from", "valid_to"),
 }
 INSERT_COLUMNS = _INSERTS
 """Each read table's inserted columns, in the order `insert_rows` receives values."""
@@ -230,6 +243,7 @@ class SQLPlaceStore(PlaceIndex):
         self._places: dict[str, PlaceRecord | None] = {}
         self._named: dict[str, list[str]] | None = None
         self._aliases: dict[str, str] | None = None
+        self._lazy: dict[str, list[str]] | None = None
         # name keys looked up in batches (`load_names`): their places and alias holder
         self._named_some: dict[str, list[str]] = {}
         self._aliases_some: dict[str, str | None] = {}
@@ -356,6 +370,28 @@ class SQLPlaceStore(PlaceIndex):
             self._places.setdefault(place.id, place)
         return found
 
+    def lazy_children(self, name_keys: Sequence[str]) -> list[str]:
+        """Places whose enclosing place is only a name (not yet resolved), one of these keys."""
+        if self._named is not None:  # preloaded: every place is at hand
+            if self._lazy is None:
+                self._lazy = {}
+                for place in self._places.values():
+                    if place is not None and place.parent is None and place.parent_name is not None:
+                        self._lazy.setdefault(place.parent_name, []).append(place.id)
+            return sorted(p for key in set(name_keys) for p in self._lazy.get(key, ()))
+        found: list[str] = []
+        for chunk in _chunks(sorted(set(name_keys)), 500):
+            marks = ", ".join("?" * len(chunk))
+            found += [
+                row[0]
+                for row in self._rows(
+                    "SELECT entity FROM tl_entities e WHERE kind = 'location' AND parent IS NULL "  # noqa: S608
+                    f"AND parent_name IN ({marks}) AND {valid('e', self.as_of)}",
+                    chunk,
+                )
+            ]
+        return sorted(found)
+
     def all_places(self) -> list[PlaceRecord]:
         rows = self._rows(
             f"SELECT {self._COLUMNS} FROM tl_entities e WHERE kind = 'location' AND {valid('e', self.as_of)}",  # noqa: S608
@@ -460,7 +496,23 @@ class SQLTimelineView(TimelineView):
             )
             return cursor.fetchone() is not None
 
-        return Lookups(fact_state, entity_exists, SQLPlaceStore(self, cursor, None).preload(), was_corrected)
+        def within(subjects: Sequence[str], ancestors: Sequence[str]) -> list[tuple[str, str, str]]:
+            found: list[tuple[str, str, str]] = []
+            for column, keys in (("subject", subjects), ("ancestor", ancestors)):
+                for chunk in _chunks(list(keys), 500):
+                    marks = ", ".join("?" * len(chunk))
+                    cursor.execute(
+                        self.sql(
+                            "SELECT subject, ancestor, place FROM tl_within "  # noqa: S608
+                            f"WHERE {column} IN ({marks}) AND valid_to IS NULL"
+                        ),
+                        tuple(chunk),
+                    )
+                    found += [(r[0], r[1], r[2]) for r in cursor.fetchall()]
+            return found
+
+        places = SQLPlaceStore(self, cursor, None).preload()
+        return Lookups(fact_state, entity_exists, places, was_corrected, within, places.lazy_children)
 
     def write_batch(self, cursor: Any, batch: ViewBatch) -> None:
         """Write a batch's rows and its tracking position in the caller's transaction."""
@@ -491,6 +543,14 @@ class SQLTimelineView(TimelineView):
                 self.sql("UPDATE tl_incidents SET valid_to = ? WHERE incident = ? AND valid_to IS NULL"),
                 batch.close_incidents,
             )
+        if batch.close_within:
+            cursor.executemany(
+                self.sql(
+                    "UPDATE tl_within SET valid_to = ? "
+                    "WHERE subject = ? AND ancestor = ? AND valid_to IS NULL"
+                ),
+                batch.close_within,
+            )
         if batch.close_grades:
             cursor.executemany(
                 self.sql("UPDATE tl_grades SET valid_to = ? WHERE source_key = ? AND valid_to IS NULL"),
@@ -505,6 +565,7 @@ class SQLTimelineView(TimelineView):
             ("tl_log", batch.log),
             ("tl_search", batch.search),
             ("tl_grades", batch.grades),
+            ("tl_within", batch.within),
         ):
             if rows:
                 columns = _INSERTS[table]
@@ -666,6 +727,50 @@ class SQLTimelineView(TimelineView):
         )
         for role, name, subject, lat, lon, precision, record in self.stream(statement, params):
             yield EntryRow(role, name, subject, lat, lon, precision, orjson.loads(record))
+
+    def within(self, place: str, as_of: int | None, limit: int | None = None) -> dict[str, str]:
+        """Location subject -> the place it stands for, of every subject within `place`
+        (the place itself included), up to `limit` subjects."""
+        cap = "" if limit is None else f" LIMIT {int(limit)}"
+        rows = self.query(
+            f"SELECT subject, place FROM tl_within w WHERE ancestor = ? AND {valid('w', as_of)}{cap}",  # noqa: S608
+            (place,),
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def entries_within(
+        self,
+        place: str,
+        *,
+        as_of: int | None,
+        include_retracted: bool,
+        occurred_from: str | None,
+        occurred_to: str | None,
+        limit: int | None,
+    ) -> Iterator[EntryRow]:
+        """The location entries within a place (at any depth), by occurred then position,
+        each with the place its subject stands for.
+
+        The kind's entries are read in time order and each is kept if its subject lies
+        within the place (one probe of `tl_within_ancestor`), which stops at the limit
+        when the place holds many of them: for a large place tree.
+        """
+        conditions, filters = _entry_filters(as_of, include_retracted, None, occurred_from, occurred_to)
+        cap = "" if limit is None else f" LIMIT {int(limit)}"
+        statement = (
+            "SELECT u.role, u.name, u.subject, u.lat, u.lon, u.geo_precision, f.record, u.place "  # noqa: S608
+            "FROM (SELECT e.occurred_start, e.first_position, e.role, e.name, e.fact_key, e.version, "
+            "e.subject, e.lat, e.lon, e.geo_precision, w.place FROM tl_entries e "
+            f"CROSS JOIN tl_within w WHERE e.kind = 'location' AND {' AND '.join(conditions)} "
+            f"AND w.ancestor = ? AND w.subject = e.subject AND {valid('w', as_of)} "
+            f"ORDER BY e.occurred_start, e.first_position, e.role{cap}) AS u "
+            "JOIN tl_facts f ON f.fact_key = u.fact_key AND f.version = u.version "
+            f"ORDER BY u.occurred_start, u.first_position, u.role{cap}"
+        )
+        for role, name, subject, lat, lon, precision, record, stands in self.stream(
+            statement, [*filters, place]
+        ):
+            yield EntryRow(role, name, subject, lat, lon, precision, orjson.loads(record), stands)
 
     def subjects(self, kind: str, as_of: int | None) -> list[tuple[str, str, int]]:
         """(canonical key, a reported spelling, fact count) of every subject with entries."""

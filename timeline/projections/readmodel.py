@@ -32,6 +32,8 @@ class EntryRow:
     lon: float | None
     geo_precision: str | None
     record: Row
+    place: str | None = None
+    """The place the subject stands for (`TimelineView.entries_within`)."""
 
 
 class PlaceIndex(PlaceStore):
@@ -153,6 +155,25 @@ class TimelineView(ABC):
         limit: int | None,
     ) -> Iterator[EntryRow]:
         """The entries of the subjects, by occurred then position."""
+
+    @abstractmethod
+    def within(self, place: str, as_of: int | None, limit: int | None = None) -> dict[str, str]:
+        """Location subject -> the place it stands for, of every subject within `place`
+        (the place itself included), up to `limit` subjects."""
+
+    @abstractmethod
+    def entries_within(
+        self,
+        place: str,
+        *,
+        as_of: int | None,
+        include_retracted: bool,
+        occurred_from: str | None,
+        occurred_to: str | None,
+        limit: int | None,
+    ) -> Iterator[EntryRow]:
+        """The location entries within a place (at any depth), by occurred then position,
+        each with the place its subject stands for (`EntryRow.place`)."""
 
     @abstractmethod
     def subjects(self, kind: str, as_of: int | None) -> list[tuple[str, str, int]]:

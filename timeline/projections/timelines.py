@@ -29,12 +29,12 @@ from timeline.domain.events import (
     SourceGraded,
 )
 from timeline.domain.fact import ACTIVE, apply_fields, next_status
-from timeline.domain.places import Gazetteer, OverlayStore, PlaceRecord, PlaceStore, location_token
+from timeline.domain.places import Gazetteer, OverlayStore, PlaceRecord, Places, PlaceStore, location_token
 from timeline.domain.values import Occurred, normalise_name
 from timeline.projections.search import search_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
 Row = dict[str, Any]
 
@@ -56,6 +56,8 @@ class ViewBatch:
     close_names: list[tuple[int, str, str]] = field(default_factory=list)
     close_entities: list[tuple[int, str, str]] = field(default_factory=list)
     close_grades: list[tuple[int, str]] = field(default_factory=list)
+    within: list[Row] = field(default_factory=list)
+    close_within: list[tuple[int, str, str]] = field(default_factory=list)
     last_position: int = 0
     # Open rows created in this batch, by key, so later events in it can close them.
     open_facts: dict[str, tuple[Row, list[Row]]] = field(default_factory=dict)
@@ -63,9 +65,11 @@ class ViewBatch:
     open_entities: dict[tuple[str, str], Row] = field(default_factory=dict)
     open_incidents: dict[str, Row] = field(default_factory=dict)
     open_grades: dict[str, Row] = field(default_factory=dict)
+    open_within: dict[tuple[str, str], Row] = field(default_factory=dict)
     # Pre-existing open rows this batch closes (they are not looked up again).
     closed_names: set[tuple[str, str]] = field(default_factory=set)
     closed_entities: set[tuple[str, str]] = field(default_factory=set)
+    closed_within: set[tuple[str, str]] = field(default_factory=set)
     gazetteer: Gazetteer | None = None
     """The gazetteer as it stands after the events of this batch so far."""
 
@@ -78,6 +82,10 @@ class Lookups:
     entity_exists: Callable[[str, str], bool]
     places: PlaceStore
     was_corrected: Callable[[str], bool]
+    within: Callable[[Sequence[str], Sequence[str]], list[tuple[str, str, str]]] = lambda _s, _a: []
+    """(subject, ancestor, place) of the open `tl_within` rows of these subjects or ancestors."""
+    lazy_children: Callable[[Sequence[str]], list[str]] = lambda name_keys: []
+    """Places whose enclosing place is only a name (not yet resolved), one of these keys."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,9 +363,16 @@ class TimelineProjection:
         if batch.gazetteer is None:
             return
         store = batch.gazetteer.store
+        if not store.pending:
+            return
+        moved: dict[str, None] = {}
+        keys: dict[str, None] = {}
         for op in store.pending:
             if op[0] == "place":
                 place: PlaceRecord = op[1]
+                moved[place.id] = None
+                keys[place.name_key] = None
+                keys[self._name_key_before(batch, place.id) or place.name_key] = None
                 self._close_entity(batch, "location", place.id, position)
                 row = _entity_row("location", place.id, place.name, position)
                 row.update(
@@ -373,6 +388,8 @@ class TimelineProjection:
                 batch.open_entities[("location", place.id)] = row
             elif op[0] == "alias":
                 _, kind, key, entity, spelling = op
+                if kind == "location":
+                    keys[key] = None
                 self._close_name(batch, kind, key, position)
                 if entity is not None:
                     row = {
@@ -386,6 +403,84 @@ class TimelineProjection:
                     batch.names.append(row)
                     batch.open_names[(kind, key)] = row
         store.pending.clear()
+        if moved or keys:
+            self._file_within(batch, list(moved), list(keys), position)
+
+    def _name_key_before(self, batch: ViewBatch, place_id: str) -> str | None:
+        """The name key a place had before the event being drained (None: a new place)."""
+        row = batch.open_entities.get(("location", place_id))
+        if row is not None:
+            return str(row["name_key"])
+        before = self.lookups.places.get(place_id)
+        return before.name_key if before is not None else None
+
+    # --- what lies within what (tl_within) ---------------------------------------
+
+    def _file_within(self, batch: ViewBatch, moved: list[str], keys: list[str], position: int) -> None:
+        """Bring the `tl_within` rows up to date after places `moved` were written and the
+        name keys `keys` changed what they mean (a place's old and new name, location aliases).
+
+        A row (subject, ancestor, place) says that entries filed under `subject` lie within
+        `ancestor`, standing for `place`. Only subjects whose rows can have changed are
+        recomputed: the keys themselves, and every subject within a place whose enclosing
+        place may have changed (a written place, or one whose enclosing place is a name
+        among `keys`). A place that now lies within such a place lay within it before too
+        (its own chain up to it is unchanged), so the current rows find them all.
+        """
+        assert batch.gazetteer is not None
+        store = batch.gazetteer.store
+        lazy = set(self.lookups.lazy_children(keys))
+        wanted = set(keys)
+        lazy |= {
+            p.id for p in store.changes.places.values() if p.parent is None and p.parent_name in wanted
+        }
+        changed = sorted(set(moved) | lazy)
+        subjects = set(keys) | set(changed)
+        subjects |= set(self._open_within(batch, (), changed))
+        current = self._open_within(batch, sorted(subjects), ())
+        places = batch.gazetteer.places
+        for subject in sorted(subjects):
+            after = within_rows(places, subject)
+            for ancestor in sorted(current.get(subject, {}).keys() - after.keys()):
+                self._close_within(batch, subject, ancestor, position)
+            for ancestor, place in sorted(after.items()):
+                before = current.get(subject, {}).get(ancestor)
+                if before == place:
+                    continue
+                if before is not None:
+                    self._close_within(batch, subject, ancestor, position)
+                row = {
+                    "subject": subject,
+                    "ancestor": ancestor,
+                    "place": place,
+                    "valid_from": position,
+                    "valid_to": None,
+                }
+                batch.within.append(row)
+                batch.open_within[(subject, ancestor)] = row
+
+    def _open_within(
+        self, batch: ViewBatch, subjects: Sequence[str], ancestors: Sequence[str]
+    ) -> dict[str, dict[str, str]]:
+        """subject -> ancestor -> place of the open rows of these subjects or ancestors, as
+        this batch has left them."""
+        found: dict[str, dict[str, str]] = {}
+        for subject, ancestor, place in self.lookups.within(subjects, ancestors):
+            if (subject, ancestor) not in batch.closed_within:
+                found.setdefault(subject, {})[ancestor] = place
+        wanted_subjects, wanted_ancestors = set(subjects), set(ancestors)
+        for (subject, ancestor), row in batch.open_within.items():
+            if subject in wanted_subjects or ancestor in wanted_ancestors:
+                found.setdefault(subject, {})[ancestor] = row["place"]
+        return found
+
+    def _close_within(self, batch: ViewBatch, subject: str, ancestor: str, position: int) -> None:
+        row = batch.open_within.pop((subject, ancestor), None)
+        if row is not None:
+            row["valid_to"] = position
+        elif (subject, ancestor) not in batch.closed_within:
+            batch.closed_within.add((subject, ancestor))
+            batch.close_within.append((position, subject, ancestor))
 
     def _close_name(self, batch: ViewBatch, kind: str, key: str, position: int) -> None:
         row = batch.open_names.pop((kind, key), None)
@@ -406,6 +501,35 @@ class TimelineProjection:
         ):
             batch.closed_entities.add((kind, entity))
             batch.close_entities.append((position, kind, entity))
+
+
+def within_rows(places: Places, subject: str) -> dict[str, str]:
+    """Ancestor -> place for an entry subject: every place the subject lies within (the
+    places it stands for and everything enclosing them), each with the place it stands for.
+
+    A subject stands for a place by being its id, else by being an alias it holds, else
+    by being its name when that name means only it (facts filed under a bare name before
+    the place was registered); the first of these that lies within an ancestor is the
+    place kept for it, as a timeline over that ancestor has always filed it.
+    """
+    store = places.store
+    stands: list[str] = []
+    if store.get(subject) is not None:
+        stands.append(subject)
+    holder = store.alias_holder("location", subject)
+    if holder is not None and holder not in stands and store.get(holder) is not None:
+        stands.append(holder)
+    holders = places.holders(subject)
+    if len(holders) == 1 and holders[0] not in stands:
+        named = store.get(holders[0])
+        if named is not None and named.name_key == subject:
+            stands.append(holders[0])
+    rows: dict[str, str] = {}
+    for place in stands:
+        rows.setdefault(place, place)
+        for ancestor in places.ancestors(place):
+            rows.setdefault(ancestor.id, place)
+    return rows
 
 
 def _by_class(
