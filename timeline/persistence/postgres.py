@@ -357,7 +357,7 @@ class PostgresTimelineView(PostgresTrackingRecorder, SQLTimelineView):
         return (
             f"tl_search.document @@ {query}",
             [text],
-            f"ts_rank(tl_search.document, {query}) DESC",
+            f"-ts_rank(tl_search.document, {query})",
             [text],
         )
 

@@ -861,8 +861,8 @@ class SQLTimelineView(TimelineView):
 
     @abstractmethod
     def search_clause(self, text: str) -> tuple[str, list[Any], str, list[Any]]:
-        """(WHERE condition on `tl_search`, its parameters, ORDER BY rank expression
-        (best first, ascending), its parameters) matching every word of `text`."""
+        """(WHERE condition on `tl_search`, its parameters, rank expression (best first
+        when ascending), its parameters) matching every word of `text`."""
 
     def search(
         self,
@@ -884,14 +884,18 @@ class SQLTimelineView(TimelineView):
         # the incident entry: one per fact version, with its status and occurred span
         conditions, filters = _entry_filters(as_of, include_retracted, incident, occurred_from, occurred_to)
         conditions[:0] = [condition, "e.kind = 'incident'"]
+        # Every match is ranked (relevance first is the promised order), but only the keys
+        # are carried through the sort: the winners' records are read after the limit.
         statement = (
-            "SELECT f.record FROM tl_search "  # noqa: S608
+            "SELECT f.record FROM (SELECT e.fact_key, e.version, e.first_position, "  # noqa: S608
+            f"{rank} AS score FROM tl_search "
             "JOIN tl_entries e ON e.fact_key = tl_search.fact_key AND e.version = tl_search.version "
-            "JOIN tl_facts f ON f.fact_key = e.fact_key AND f.version = e.version "
             f"WHERE {' AND '.join(conditions)} "
-            f"ORDER BY {rank}, e.first_position LIMIT {int(limit)}"
+            f"ORDER BY score, e.first_position LIMIT {int(limit)}) AS top "
+            "JOIN tl_facts f ON f.fact_key = top.fact_key AND f.version = top.version "
+            "ORDER BY top.score, top.first_position"
         )
-        return [orjson.loads(r[0]) for r in self.query(statement, [*params, *filters, *rank_params])]
+        return [orjson.loads(r[0]) for r in self.query(statement, [*rank_params, *params, *filters])]
 
     def known_keys(self, kind: str, near: str) -> list[str]:
         """Fact ids (kind `fact`) or incident slugs a mistyped `near` may have meant.
