@@ -753,22 +753,27 @@ class SQLTimelineView(TimelineView):
 
         The kind's entries are read in time order and each is kept if its subject lies
         within the place (one probe of `tl_within_ancestor`), which stops at the limit
-        when the place holds many of them: for a large place tree.
+        when the place holds many of them: for a large place tree. The probe is a
+        correlated subquery so that neither planner turns it into a join driven from
+        `tl_within` (which reads every entry of the tree before sorting).
         """
         conditions, filters = _entry_filters(as_of, include_retracted, None, occurred_from, occurred_to)
         cap = "" if limit is None else f" LIMIT {int(limit)}"
+        probe = (
+            "(SELECT w.place FROM tl_within w WHERE w.ancestor = ? "  # noqa: S608
+            f"AND w.subject = e.subject AND {valid('w', as_of)} LIMIT 1)"
+        )
         statement = (
             "SELECT u.role, u.name, u.subject, u.lat, u.lon, u.geo_precision, f.record, u.place "  # noqa: S608
-            "FROM (SELECT e.occurred_start, e.first_position, e.role, e.name, e.fact_key, e.version, "
-            "e.subject, e.lat, e.lon, e.geo_precision, w.place FROM tl_entries e "
-            f"CROSS JOIN tl_within w WHERE e.kind = 'location' AND {' AND '.join(conditions)} "
-            f"AND w.ancestor = ? AND w.subject = e.subject AND {valid('w', as_of)} "
-            f"ORDER BY e.occurred_start, e.first_position, e.role{cap}) AS u "
+            "FROM (SELECT * FROM (SELECT e.occurred_start, e.first_position, e.role, e.name, e.fact_key, "
+            f"e.version, e.subject, e.lat, e.lon, e.geo_precision, {probe} AS place FROM tl_entries e "
+            f"WHERE e.kind = 'location' AND {' AND '.join(conditions)}) AS k WHERE k.place IS NOT NULL "
+            f"ORDER BY k.occurred_start, k.first_position, k.role{cap}) AS u "
             "JOIN tl_facts f ON f.fact_key = u.fact_key AND f.version = u.version "
             f"ORDER BY u.occurred_start, u.first_position, u.role{cap}"
         )
         for role, name, subject, lat, lon, precision, record, stands in self.stream(
-            statement, [*filters, place]
+            statement, [place, *filters]
         ):
             yield EntryRow(role, name, subject, lat, lon, precision, orjson.loads(record), stands)
 
