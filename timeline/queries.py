@@ -361,7 +361,7 @@ def _preloading(
         yield from page
 
 
-_PLACES_PAGE = 64
+_PLACES_PAGE = 128
 
 
 def _with_places(entry: TimelineEntry, matched: list[str]) -> TimelineEntry:
