@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from timeline.domain.grading import grade_of, meets, parse_grade
-from timeline.domain.places import PlaceRef, Places, Resolution
+from timeline.domain.places import MAX_DEPTH, PlaceRef, Places, Resolution
 from timeline.domain.values import FIGURE_FIELDS, Occurred, normalise_name, place_name
 from timeline.errors import InvalidInputError, NotFoundError
 from timeline.persistence.readmodel import MERGE_SUBJECTS
@@ -223,13 +223,16 @@ def _iter_rows(
     )
 
 
-def find_place(view: TimelineView, name: str, key: str | None, position: int | None) -> str | None:
+def find_place(
+    view: TimelineView, name: str, key: str | None, position: int | None, store: PlaceIndex | None = None
+) -> str | None:
     """The place a user names: by key, by name, or by `"Name, Enclosing, ..."`.
 
     None when no place matches (the name may still be a location nobody registered);
-    InvalidInputError listing every candidate when several do.
+    InvalidInputError listing every candidate when several do. `store`: the places at
+    `position` to read them from (and keep what was read in).
     """
-    rules = Places(view.places(position))
+    rules = Places(store or view.places(position))
     if key:
         return rules.store.by_key("location", key)
     found = resolve_named(rules, name)
@@ -274,7 +277,8 @@ def _enclosing(rules: Places, candidates: tuple[str, ...]) -> str | None:
 def _location_timeline(
     view: TimelineView, query: TimelineQuery, position: int | None, peek: int | None, grades: dict[str, str]
 ) -> TimelineStream:
-    place = find_place(view, query.name, query.key, position)
+    store = view.places(position)
+    place = find_place(view, query.name, query.key, position, store)
     if place is None:
         if query.key:
             raise NotFoundError(f"no location with key {query.key!r} in the record{_as_of_note(query)}")
@@ -294,7 +298,6 @@ def _location_timeline(
                 _entry("location", row, [row.name], grades=grades) for row in itertools.chain(rows, pending)
             ),
         )
-    store = view.places(position)
     rules = Places(store)
     within: Iterator[EntryRow]
     if query.exact:
@@ -354,10 +357,15 @@ def _location_timeline(
 def _preloading(
     store: PlaceIndex, rows: Iterator[EntryRow], filed_under: dict[str, str]
 ) -> Iterator[EntryRow]:
-    """The rows, with the places they are filed under read a page at a time (one read
-    for a page's places instead of one each)."""
+    """The rows, with the places they are filed under and the places enclosing those
+    read a page at a time (one read a level for a page's places instead of one each)."""
     while page := list(itertools.islice(rows, _PLACES_PAGE)):
-        store.load(sorted({row.place or filed_under.get(row.subject) or "" for row in page} - {""}))
+        wanted = {row.place or filed_under.get(row.subject) or "" for row in page} - {""}
+        for _ in range(MAX_DEPTH):
+            store.load(sorted(wanted))
+            wanted = {p.parent for p in map(store.get, wanted) if p is not None and p.parent} - wanted
+            if not wanted:
+                break
         yield from page
 
 
