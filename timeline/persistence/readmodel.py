@@ -329,7 +329,10 @@ class SQLPlaceStore(PlaceIndex):
             f"WHERE kind = 'location' AND name_key = ? AND {valid('e', self.as_of)} ORDER BY entity",
             (name_key,),
         )
-        return [r[0] for r in rows]
+        found = [r[0] for r in rows]
+        if self.cursor is None:  # a query's reads are kept (a writer's view moves on)
+            self._named_some[name_key] = list(found)
+        return found
 
     def alias_holder(self, kind: str, alias_key: str) -> str | None:
         if kind == "location" and self._aliases is not None:
@@ -340,7 +343,10 @@ class SQLPlaceStore(PlaceIndex):
             f"SELECT entity FROM tl_names n WHERE kind = ? AND alias = ? AND {valid('n', self.as_of)}",  # noqa: S608
             (kind, alias_key),
         )
-        return rows[0][0] if rows else None
+        holder = rows[0][0] if rows else None
+        if kind == "location" and self.cursor is None:
+            self._aliases_some[alias_key] = holder
+        return holder
 
     def by_key(self, kind: str, key: str) -> str | None:
         rows = self._rows(
