@@ -195,9 +195,8 @@ def _timeline_stream(
     if not known and not _has_entries(view, query.kind, members, position):
         raise not_found(view, query.kind, query.name, query.as_of)
     name = entity["name"] if entity else _reported_spelling(rows, canon) or query.name.strip()
-    own_aliases = (
-        [n for alias, n in view.aliases(query.kind, [canon], position)] if entity or alias_rows else []
-    )
+    own_rows = alias_rows if keys == [canon] else view.aliases(query.kind, [canon], position)
+    own_aliases = [n for alias, n in own_rows] if entity or alias_rows else []
     return TimelineStream(
         subject=Subject(kind=query.kind, name=name, aliases=_unique(own_aliases)),
         as_of=query.as_of,
