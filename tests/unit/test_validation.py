@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.factories import a_correction, a_fact, a_retraction
 from tests.unit.test_fact import drone_fields
@@ -22,7 +25,7 @@ from timeline.domain.fact import (
     next_status,
 )
 from timeline.journal import Entry, parse_object
-from timeline.validation import JournalValidator, SeenFacts
+from timeline.validation import Amendments, JournalValidator, SeenFacts
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -197,3 +200,42 @@ def test_a_stored_fact_is_played_from_its_current_status() -> None:
     assert check(InMemoryRecord(stored), lines) == [
         f"j.ndjson:2: fact {key!r} is retracted and cannot be amended"
     ]
+
+
+FACT_TYPE_NAMES_LIST = sorted(FACT_TYPES)
+
+
+@settings(max_examples=int(os.environ.get("TL_PROP_EXAMPLES", "60")), deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(min_size=1, max_size=6),
+            st.sampled_from(FACT_TYPE_NAMES_LIST),
+            st.binary(min_size=32, max_size=32).map(bytes.hex),
+            st.integers(min_value=0, max_value=2**40),
+        ),
+        max_size=200,
+    )
+)
+def test_seen_facts_answers_as_a_dict_would_through_every_growth(
+    adds: list[tuple[str, str, str, int]],
+) -> None:
+    seen, model = SeenFacts(capacity=2), {}
+    for fact_id, type_name, digest, ordinal in adds:
+        seen.add(fact_id, type_name, digest, ordinal)
+        model[fact_id] = (type_name, digest[:16], ordinal)
+        assert seen.get(fact_id) == model[fact_id]
+    assert len(seen) == len(model)
+    for fact_id, expected in model.items():
+        assert seen.get(fact_id) == expected
+    if "never reported" not in model:
+        assert seen.get("never reported") is None
+
+
+def test_amendments_are_played_from_their_compact_rows_as_from_the_entries() -> None:
+    fact = a_fact()
+    lines = journal(fact, a_retraction(fact["id"]), a_correction(fact["id"], drones=3))
+    amendments = [(n, e) for n, e in lines if e.is_amendment]
+    grouped = Amendments.of(amendments)
+    assert grouped.facts() == [fact["id"]]
+    assert grouped.of_fact(fact["id"]) == amendments
