@@ -29,3 +29,21 @@ def test_an_answer_too_big_to_keep_is_not_kept() -> None:
     cache.put(("/big", "h"), bytes(101))
     assert cache.get(("/big", "h")) is None
     assert cache.size == 0
+
+
+def test_small_answers_hold_about_the_bytes_the_limit_counts() -> None:
+    import tracemalloc
+
+    import orjson
+
+    cache = AnswerCache(limit=2**20)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(1000):
+            cache.put((f"/api/facts/{n}", "h"), orjson.dumps({"error": f"no fact {n}"}))
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert cache.size < 40_000
+    assert held < 400_000  # orjson's own buffers would hold over 4 MB

@@ -48,6 +48,9 @@ class AnswerCache:
     def put(self, key: tuple[str, str], body: bytes) -> None:
         if len(body) > self.limit // 8:
             return
+        # A copy of exactly its length: orjson's bytes keep a buffer of at least 4 KiB,
+        # so small answers would hold many times the bytes the limit counts.
+        body = bytes(memoryview(body))
         with self._lock:
             old = self._items.pop(key, None)
             self.size += len(body) - (len(old) if old is not None else 0)
