@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from typing import TYPE_CHECKING
 
+import orjson
 import psycopg
 import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from typer.testing import CliRunner
 
 from cli.app import app as cli_app
@@ -194,3 +197,80 @@ def test_current_versions_and_version_gap(pg_record: Timeline, tmp_path: Path) -
     )
     assert versions == {fact_uuid("a"): 2, fact_uuid("b"): 1}
     assert pg_record.recorder.current_versions([]) == {}  # type: ignore[attr-defined]
+
+
+def _raw_events(count: int, *, pad: int = 200) -> list[StoredEvent]:
+    """New one-event aggregates whose states are JSON objects (the clock re-stamps them)."""
+    return [
+        StoredEvent(uuid.uuid4(), 1, "tests:Raw", orjson.dumps({"n": n, "pad": "x" * pad}))
+        for n in range(count)
+    ]
+
+
+@pytest.mark.postgres
+@POSTGRES
+def test_a_batch_conflicting_after_thousands_of_rows_sent_writes_nothing(pg_record: Timeline) -> None:
+    recorder = pg_record.recorder
+    first = _raw_events(3)
+    assert list(recorder.insert_events(first) or []) == [1, 2, 3]
+    digests = recorder.digests()
+    # ~1 MB of rows goes to the server before the duplicate version at the end.
+    batch = [*_raw_events(4000), StoredEvent(first[1].originator_id, 1, "tests:Raw", b'{"n": -1}')]
+    with pytest.raises(IntegrityError):
+        recorder.insert_events(batch)
+    assert recorder.max_notification_id() == 3
+    assert recorder.digests() == digests
+    # The next batch numbers on from the last committed position, in order.
+    after = _raw_events(5)
+    assert list(recorder.insert_events(after) or []) == [4, 5, 6, 7, 8]
+    stored = recorder.select_notifications(start=4, limit=10)
+    assert [(n.id, n.originator_id) for n in stored] == [
+        (p, e.originator_id) for p, e in zip(range(4, 9), after, strict=True)
+    ]
+    assert recorder.version_gap() is None
+
+
+@pytest.mark.postgres
+@POSTGRES
+def test_a_reader_tailing_the_log_beside_writers_skips_no_position(pg_record: Timeline) -> None:
+    """Positions commit in order (the table lock), so reading "after the last one seen"
+    while two writers append never passes over a position that commits later."""
+    recorder = pg_record.recorder
+    batches, size = 15, 40
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            for _ in range(batches):
+                recorder.insert_events(_raw_events(size, pad=20))
+        except BaseException as error:  # reported by the test
+            errors.append(error)
+
+    seen: list[int] = []
+
+    def tail() -> None:
+        while True:
+            finished = done.is_set()
+            section = recorder.select_notifications(
+                start=seen[-1] if seen else 0, limit=500, inclusive_of_start=False
+            )
+            seen.extend(n.id for n in section)
+            if finished and not section:
+                return
+
+    writers = [threading.Thread(target=write) for _ in range(2)]
+    reader = threading.Thread(target=tail)
+    reader.start()
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+    done.set()
+    reader.join()
+    assert not errors
+    total = 2 * batches * size
+    assert seen == list(range(1, total + 1))
+    assert [(first, last) for first, last, _ in recorder.digests()] == [
+        (start, start + size - 1) for start in range(1, total + 1, size)
+    ]

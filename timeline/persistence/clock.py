@@ -22,7 +22,7 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
 TICK = timedelta(microseconds=1)
 
@@ -74,15 +74,21 @@ class RecordingClock:
         name the store knows their writer by (`store_user`)."""
         if self.keep or not events:
             return events
+        return list(self.stamping(events, now, last_state, store_user))
+
+    def stamping(
+        self, events: Sequence[StoredEvent], now: datetime, last_state: bytes | None, store_user: str
+    ) -> Iterator[StoredEvent]:
+        """`stamp`, one event at a time: a writer streaming the batch to the store sends
+        each event as it is stamped, while the store takes in the ones before it."""
+        if self.keep:
+            yield from events
+            return
         first = recorded_at(now, self.last(last_state))
-        stamped = []
         for n, event in enumerate(events):
             # The mapper's events carry the fields their state encodes (`EncodedEvent`).
             fields = getattr(event, "fields", None)
             state = dict(fields) if fields is not None else self.decode(event.state)
             state["timestamp"] = format_timestamp(first + n * TICK)
             state["store_user"] = store_user
-            stamped.append(
-                StoredEvent(event.originator_id, event.originator_version, event.topic, self.encode(state))
-            )
-        return stamped
+            yield StoredEvent(event.originator_id, event.originator_version, event.topic, self.encode(state))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import time
 from contextlib import contextmanager, suppress
+from itertools import starmap
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
@@ -23,7 +24,9 @@ import psycopg
 from eventsourcing.persistence import (
     ConnectionPoolClosedError,
     IntegrityError,
+    InterfaceError,
     InternalError,
+    Notification,
     OperationalError,
     StoredEvent,
     Tracking,
@@ -34,10 +37,11 @@ from eventsourcing.postgres import (
     PostgresFactory,
     PostgresTrackingRecorder,
 )
-from psycopg.rows import DictRow, tuple_row
+from eventsourcing.utils import retry
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
-from timeline.persistence.chain import GENESIS, extend
+from timeline.persistence.chain import GENESIS, link
 from timeline.persistence.clock import RecordingClock
 from timeline.persistence.readmodel import (
     ADDED_COLUMNS,
@@ -95,6 +99,8 @@ SEARCH_SCHEMA = [
     "CREATE INDEX IF NOT EXISTS tl_search_fact ON tl_search (fact_key, version)",
 ]
 """The full-text table: a stemmed tsvector kept by PostgreSQL, with a GIN index."""
+SEARCH_INDEXES = ("tl_search_document", "tl_search_fact")
+"""Indexes of the full-text table that only queries use (see `drop_query_indexes`)."""
 
 
 class PostgresTimelineRecorder(TimelineRecorder, PostgresApplicationRecorder):
@@ -113,20 +119,40 @@ class PostgresTimelineRecorder(TimelineRecorder, PostgresApplicationRecorder):
             ).format(self._digests)
         )
         self.clock = RecordingClock()
-        self._stamped: Sequence[StoredEvent] = ()
         # Positions are numbered here, under the table lock, from the last one: a
-        # sequence would burn numbers on every rolled-back insert, and verify
-        # requires positions without gaps. The columns go as four plain arrays: psycopg
-        # adapts an array of the composite event type value by value in Python (~170 µs
-        # a journal line), plain arrays in C.
-        id_type = SQL("uuid" if self.datastore.originator_id_type == "uuid" else "text")
-        self._insert_numbered = SQL(
-            "INSERT INTO {0} (originator_id, originator_version, topic, state, notification_id) "
-            "SELECT e.originator_id, e.originator_version, e.topic, e.state, %s + e.n "
-            "FROM unnest(%s::{1}[], %s::bigint[], %s::text[], %s::bytea[]) WITH ORDINALITY "
-            "AS e(originator_id, originator_version, topic, state, n) "
-            "RETURNING notification_id"
-        ).format(self._events, id_type)
+        # sequence would burn numbers on every rolled-back insert, and verify requires
+        # positions without gaps. The events go by binary COPY (psycopg writes each row
+        # in C; the library's INSERT of an array adapts it value by value in Python),
+        # so the insert runs in an ordinary transaction, not in the library's pipeline
+        # (where COPY is not allowed).
+        id_type = "uuid" if self.datastore.originator_id_type == "uuid" else "text"
+        self._copy_types = [id_type, "int8", "text", "bytea", "int8"]
+        self._copy_events = SQL(
+            "COPY {0} (originator_id, originator_version, topic, state, notification_id) "
+            "FROM STDIN (FORMAT BINARY)"
+        ).format(self._events)
+        # One round trip (simple protocol, no parameters): the library's lock, so that
+        # positions commit in order and no reader passes over one that commits later;
+        # the NOTIFY that wakes followers at commit; and, with the lock held, the last
+        # position, its recorded_at, the server's clock and the chain head every later
+        # writer will see.
+        self._lock_and_read = SQL(
+            "SET LOCAL lock_timeout = '{lock_timeout}s'; "
+            "LOCK TABLE {events} IN EXCLUSIVE MODE; "
+            "NOTIFY {channel}; "
+            "SELECT clock_timestamp() AS now, session_user AS who, top.m AS last, e.state, "
+            "(SELECT head FROM {digests} ORDER BY last_position DESC LIMIT 1) AS head "
+            "FROM (SELECT MAX(notification_id) AS m FROM {events}) AS top "
+            "LEFT JOIN {events} AS e ON e.notification_id = top.m"
+        ).format(
+            lock_timeout=int(self.datastore.lock_timeout),
+            events=self._events,
+            channel=Identifier(self.channel_name),
+            digests=self._digests,
+        )
+        self._insert_digest = SQL(
+            "INSERT INTO {0} (last_position, first_position, head) VALUES (%s, %s, %s)"
+        ).format(self._digests)
 
     def create_table(self) -> None:
         _create_once(self, "log", super().create_table)
@@ -136,55 +162,83 @@ class PostgresTimelineRecorder(TimelineRecorder, PostgresApplicationRecorder):
         super()._create_table(curs)
         _record_schema(self, curs, "log")
 
-    def _insert_stored_events(
-        self, curs: psycopg.Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> None:
-        self._lock_table(curs)
-        self._notify_channel(curs)
-        # With the EXCLUSIVE lock held: the last position, the last recorded_at, and
-        # the server's clock are the ones every later writer will see.
-        curs.execute(
-            SQL(
-                "SELECT clock_timestamp() AS now, session_user AS who, notification_id AS last, state "
-                "FROM {0} "
-                "RIGHT JOIN (SELECT MAX(notification_id) AS m FROM {0}) AS top "
-                "ON notification_id = top.m"
-            ).format(self._events)
-        )
-        row = curs.fetchone()
-        assert row is not None
-        stamped = self.clock.stamp(stored_events, row["now"], row["state"], str(row["who"])[:200])
-        curs.execute(
-            self._insert_numbered,
-            (
-                int(row["last"] or 0),
-                [e.originator_id for e in stamped],
-                [e.originator_version for e in stamped],
-                [e.topic for e in stamped],
-                [e.state for e in stamped],
-            ),
-        )
-        self._stamped = stamped
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """Append a batch in one transaction; its positions, in order.
 
-    def _fetch_ids_after_insert_events(
-        self, curs: psycopg.Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        # Called inside the insert's transaction, after the INSERT, with the
-        # EXCLUSIVE lock on the events table held: no other batch can commit now.
-        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        if positions:
-            curs.execute(
-                SQL("SELECT head FROM {0} ORDER BY last_position DESC LIMIT 1").format(self._digests)
-            )
+        A stored (originator_id, originator_version) makes the COPY fail on the
+        primary key: eventsourcing's IntegrityError, and nothing of the batch stays.
+        """
+        if not stored_events:
+            return []
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor(row_factory=tuple_row) as curs,
+        ):
+            curs.execute(self._lock_and_read)
+            while curs.nextset():
+                pass  # the SELECT's result is the last one
             row = curs.fetchone()
-            head = extend(bytes(row["head"]) if row else GENESIS, positions, self._stamped)
-            curs.execute(
-                SQL("INSERT INTO {0} (last_position, first_position, head) VALUES (%s, %s, %s)").format(
-                    self._digests
-                ),
-                (max(positions), min(positions), head),
-            )
-        return positions
+            assert row is not None
+            now, who, last, last_state, head = row
+            first = int(last or 0) + 1
+            positions = range(first, first + len(stored_events))
+            # Each event is stamped and linked into the chain as it is sent: the server
+            # stores the rows before it meanwhile (rows go in 32 KiB chunks).
+            head = bytes(head) if head is not None else GENESIS
+            stamped = self.clock.stamping(stored_events, now, last_state, str(who)[:200])
+            with curs.copy(self._copy_events) as copy:
+                copy.set_types(self._copy_types)
+                write_row = copy.write_row
+                for position, event in zip(positions, stamped, strict=True):
+                    oid, version, topic, state = (
+                        event.originator_id,
+                        event.originator_version,
+                        event.topic,
+                        event.state,
+                    )
+                    write_row((oid, version, topic, state, position))
+                    head = link(head, position, oid, version, topic, state)
+            curs.execute(self._insert_digest, (positions[-1], first, head))
+        return list(positions)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        """The library's query, read in binary into tuples (about half the cost a row
+        of its text format and dict rows: projections and verify read the whole log)."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if start is not None:
+            clauses.append("notification_id >= %s" if inclusive_of_start else "notification_id > %s")
+            params.append(start)
+        if stop is not None:
+            clauses.append("notification_id <= %s")
+            params.append(stop)
+        if topics:
+            clauses.append("topic = ANY(%s)")
+            params.append(list(topics))
+        params.append(limit)
+        where = " WHERE " + " AND ".join(clauses) if clauses else ""
+        query = SQL(
+            "SELECT originator_id, originator_version, topic, state, notification_id FROM {0}"  # noqa: S608
+            + where
+            + " ORDER BY notification_id LIMIT %s"
+        ).format(self._events)
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row, binary=True) as curs,
+        ):
+            curs.execute(query, params, prepare=True)
+            return list(starmap(Notification, curs.fetchall()))
 
     def current_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
         """The stored version of each aggregate id that exists."""
@@ -226,14 +280,20 @@ class PostgresTimelineRecorder(TimelineRecorder, PostgresApplicationRecorder):
         return found
 
     def _select_by_ids(self, statement: str, ids: Sequence[UUID]) -> list[Any]:
-        """Rows of `statement` (events table as `{0}`, ids as `%s`), 1,000 ids per query."""
+        """Rows of `statement` (events table as `{0}`, ids as `%s`), 1,000 ids per query.
+
+        Each query on its own, outside a transaction: one round trip, not three (BEGIN,
+        SELECT, ROLLBACK). A transaction would not make the queries agree anyway (READ
+        COMMITTED takes a snapshot per statement), and validation asks once per
+        gazetteer line.
+        """
         rows: list[Any] = []
         if not ids:
             return rows
-        with self.datastore.transaction(commit=False) as curs:
+        query = SQL(statement).format(self._events)
+        with self.datastore.get_connection() as conn:
             for start in range(0, len(ids), 1000):
-                curs.execute(SQL(statement).format(self._events), (list(ids[start : start + 1000]),))
-                rows += curs.fetchall()
+                rows += conn.execute(query, (list(ids[start : start + 1000]),), prepare=True).fetchall()
         return rows
 
     def version_gap(self) -> str | None:
@@ -337,6 +397,17 @@ class PostgresTimelineView(PostgresTrackingRecorder, SQLTimelineView):
                 )
             )
         _record_schema(self, curs, "views")
+
+    def drop_query_indexes(self, cursor: Any) -> None:
+        """The shared query indexes, and the full-text table's: the GIN index costs more
+        to keep row by row than to build once (`create_table` builds both again)."""
+        for index in SEARCH_INDEXES:
+            cursor.execute(
+                SQL("DROP INDEX IF EXISTS {0}.{1}").format(
+                    Identifier(self.datastore.schema), Identifier(index)
+                )
+            )
+        super().drop_query_indexes(cursor)
 
     def forget_schema(self, cursor: Any) -> None:
         """Make the next opening run the DDL again (a replay dropped query indexes)."""
