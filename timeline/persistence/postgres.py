@@ -191,6 +191,7 @@ class PostgresTimelineRecorder(TimelineRecorder, PostgresApplicationRecorder):
             with curs.copy(self._copy_events) as copy:
                 copy.set_types(self._copy_types)
                 write_row = copy.write_row
+                uuid_ids = self._copy_types[0] == "uuid"
                 for position, event in zip(positions, stamped, strict=True):
                     oid, version, topic, state = (
                         event.originator_id,
@@ -198,6 +199,8 @@ class PostgresTimelineRecorder(TimelineRecorder, PostgresApplicationRecorder):
                         event.topic,
                         event.state,
                     )
+                    if uuid_ids and not isinstance(oid, UUID):
+                        oid = UUID(str(oid))  # the binary format takes UUID objects only
                     write_row((oid, version, topic, state, position))
                     head = link(head, position, oid, version, topic, state)
             curs.execute(self._insert_digest, (positions[-1], first, head))
