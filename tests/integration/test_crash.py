@@ -29,11 +29,11 @@ pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "cli"]
 
 
-def _run(args: list[str], db: Path) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], db: Path | str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, "--db", str(db), *args], capture_output=True, text=True, check=False)
 
 
-def _kill_after(args: list[str], db: Path, delay: float) -> int:
+def _kill_after(args: list[str], db: Path | str, delay: float) -> int:
     with subprocess.Popen(
         [*CLI, "--db", str(db), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     ) as process:  # closes the pipes: the process is killed before anyone reads them
@@ -43,7 +43,7 @@ def _kill_after(args: list[str], db: Path, delay: float) -> int:
     return process.returncode
 
 
-def _event_count(db: Path) -> int:
+def _event_count(db: Path | str) -> int:
     app = open_timeline(Settings(db=str(db), recorded_by="tester"))
     try:
         return app.recorder.max_notification_id() or 0
@@ -51,7 +51,7 @@ def _event_count(db: Path) -> int:
         app.close()
 
 
-def _verify(db: Path) -> None:
+def _verify(db: Path | str) -> None:
     app = open_timeline(Settings(db=str(db), recorded_by="tester"))
     try:
         verify(app)
@@ -105,3 +105,41 @@ def test_replay_killed_midway_is_finished_by_a_rerun_and_equals_a_fresh_replay(t
     assert rerun.returncode == 0, rerun.stderr
     assert "events/s" in rerun.stdout
     _verify(db)
+
+
+@pytest.mark.postgres
+def test_append_to_postgres_killed_at_random_points_keeps_whole_batches(
+    pg_admin_url: str, tmp_path: Path
+) -> None:
+    """The same on PostgreSQL, whose batches are written by COPY under the events table's
+    lock: a kill mid-batch leaves nothing of that batch, and the chain still verifies."""
+    from tests.conftest import _postgres_database
+
+    journal = write_journal(tmp_path / "big.ndjson", 6000, seed=3)
+    lines = len(journal.read_bytes().splitlines())
+    rng = random.Random(17)
+    killed = 0
+    durations: list[float] = []
+    for _attempt in range(4):  # a timing run, then three killed ones
+        databases = _postgres_database(pg_admin_url)
+        url = next(databases)
+        try:
+            if not durations:  # kill points are drawn within a whole append's time
+                started = time.perf_counter()
+                assert _run(["append", str(journal)], url).returncode == 0
+                durations.append(time.perf_counter() - started)
+                continue
+            code = _kill_after(["append", str(journal)], url, rng.uniform(0.2, 0.85) * durations[0])
+            killed += code == -signal.SIGKILL
+            before = _event_count(url)
+            assert before % 1000 == 0 or before == lines
+            _verify(url)
+            done = _run(["append", str(journal), "--format", "json"], url)
+            assert done.returncode == 0, done.stderr
+            counts = orjson.loads(done.stdout.strip().splitlines()[-1])
+            assert counts == {"appended": lines - before, "present": before}
+            assert _event_count(url) == lines
+            _verify(url)
+        finally:
+            databases.close()
+    assert killed >= 2, "the append finished before most kill points: the journal is too small"
