@@ -243,6 +243,30 @@ class PostgresTimelineRecorder(TimelineRecorder, PostgresApplicationRecorder):
             curs.execute(query, params, prepare=True)
             return list(starmap(Notification, curs.fetchall()))
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def projection_rows(
+        self, after: int, limit: int, stop: int | None = None
+    ) -> Sequence[tuple[int, str, int, str, bytes]]:
+        # The id's hex text made by the server, the rows read in binary as tuples.
+        oid = "translate(originator_id::text, '-', '')" if self._copy_types[0] == "uuid" else "originator_id"
+        params: list[Any] = [after]
+        bound = ""
+        if stop is not None:
+            bound = " AND notification_id <= %s"
+            params.append(stop)
+        params.append(limit)
+        query = SQL(
+            f"SELECT notification_id, {oid}, originator_version, topic, state FROM {{0}} "  # noqa: S608
+            f"WHERE notification_id > %s{bound} ORDER BY notification_id LIMIT %s"
+        ).format(self._events)
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row, binary=True) as curs,
+        ):
+            curs.execute(query, params, prepare=True)
+            rows: list[tuple[int, str, int, str, bytes]] = curs.fetchall()
+        return rows
+
     def current_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
         """The stored version of each aggregate id that exists."""
         rows = self._select_by_ids(
