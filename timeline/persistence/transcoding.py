@@ -80,21 +80,7 @@ class PydanticMapper(Mapper[UUID]):
         from timeline.domain.events import COLUMN_FIELDS
 
         state = event.model_dump(mode="json", exclude=set(COLUMN_FIELDS))
-        class_version = getattr(type(event), "class_version", 1)
-        if class_version > 1:
-            state["class_version"] = class_version
-        stored_state = self.transcoder.encode(state)
-        if self.compressor:
-            stored_state = self.compressor.compress(stored_state)
-        if self.cipher:
-            stored_state = self.cipher.encrypt(stored_state)
-        return EncodedEvent(
-            originator_id=event.originator_id,
-            originator_version=event.originator_version,
-            topic=type(event).TOPIC,
-            state=stored_state,
-            fields=state,
-        )
+        return self._encoded(type(event), event.originator_id, event.originator_version, state)
 
     def created_event(
         self, event_class: type[Created], originator_id: UUID, fields: dict[str, Any], recorded_by: str
@@ -117,6 +103,13 @@ class PydanticMapper(Mapper[UUID]):
             "store_user": "",
         }
         state.update(_filled(event_class, fields, skip=_CREATED_SKIP))
+        return self._encoded(event_class, originator_id, 1, state)
+
+    def _encoded(
+        self, event_class: type[Event], originator_id: UUID, version: int, state: dict[str, Any]
+    ) -> EncodedEvent:
+        """The stored event of a state (its class version added when above 1), encoded,
+        compressed and encrypted as the store is set up to."""
         class_version = getattr(event_class, "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
@@ -127,7 +120,7 @@ class PydanticMapper(Mapper[UUID]):
             stored_state = self.cipher.encrypt(stored_state)
         return EncodedEvent(
             originator_id=originator_id,
-            originator_version=1,
+            originator_version=version,
             topic=event_class.TOPIC,
             state=stored_state,
             fields=state,
