@@ -211,15 +211,18 @@ def _as_of_note(query: TimelineQuery) -> str:
 def _iter_rows(
     view: TimelineView, query: TimelineQuery, members: list[str], position: int | None
 ) -> Iterator[EntryRow]:
-    return view.entries(
-        query.kind,
-        members,
-        as_of=position,
-        include_retracted=query.include_retracted,
-        occurred_from=occurred_bound(query.occurred_from, end=False, option="--from"),
-        occurred_to=occurred_bound(query.occurred_to, end=True, option="--to"),
-        limit=query.limit,
-    )
+    return view.entries(query.kind, members, **_entry_filters(query, position))
+
+
+def _entry_filters(query: TimelineQuery, position: int | None) -> dict[str, Any]:
+    """The keyword filters of a timeline read (`TimelineView.entries`, `entries_within`)."""
+    return {
+        "as_of": position,
+        "include_retracted": query.include_retracted,
+        "occurred_from": occurred_bound(query.occurred_from, end=False, option="--from"),
+        "occurred_to": occurred_bound(query.occurred_to, end=True, option="--to"),
+        "limit": query.limit,
+    }
 
 
 def find_place(
@@ -309,14 +312,7 @@ def _location_timeline(
         if len(filed_under) <= MERGE_SUBJECTS:
             within = _iter_rows(view, query, sorted(filed_under), position)
         else:
-            within = view.entries_within(
-                place,
-                as_of=position,
-                include_retracted=query.include_retracted,
-                occurred_from=occurred_bound(query.occurred_from, end=False, option="--from"),
-                occurred_to=occurred_bound(query.occurred_to, end=True, option="--to"),
-                limit=query.limit,
-            )
+            within = view.entries_within(place, **_entry_filters(query, position))
     record = store.get(place)
     assert record is not None
     subject = Subject(
