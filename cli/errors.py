@@ -1,17 +1,44 @@
 """One place where library errors become one stderr line and an exit code."""
 
+from __future__ import annotations
+
 import os
 import sys
-from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 from typer._click.exceptions import UsageError
 
 from timeline import JournalInvalidError, TimelineError
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from rich.console import Console
+
+
+class LazyConsole:
+    """A rich Console made when something is printed, so that a command whose answer
+    is JSON and that has nothing to say on stderr does not load rich (~15 ms).
+
+    Each use makes a new Console (~15 µs): it reads the terminal and COLUMNS as they
+    are then, as one Console kept from the start would.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console(**self._options)
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        self.console().print(*objects, **options)
+
+
+stderr = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 @contextmanager

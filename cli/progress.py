@@ -30,9 +30,11 @@ class RateColumn(ProgressColumn):
 
 
 @contextmanager
-def phases(console: Console = stderr) -> Iterator[PhaseProgress]:
+def phases(console: Console | None = None) -> Iterator[PhaseProgress]:
     """A callback `progress(phase, done, total)`: each new phase gets its own line and the
-    previous one is marked finished; a total of 0 means unknown (no bar, just counts)."""
+    previous one is marked finished; a total of 0 means unknown (no bar, just counts).
+    The console is stderr's unless given."""
+    console = console or stderr.console()
     columns = (
         TextColumn("{task.description:<22}"),
         BarColumn(),

@@ -58,15 +58,16 @@ def _run(
     db: str | None,
     recorded_by: str | None,
 ) -> None:
+    console = stderr.console()
     with (
         record(ctx, db, recorded_by, create=True) as (timeline, config),
         Progress(
             SpinnerColumn(),
             TextColumn(f"importing {table}: {{task.completed}} rows"),
             TimeElapsedColumn(),
-            console=stderr,
+            console=console,
             transient=True,
-            disable=not stderr.is_terminal,
+            disable=not console.is_terminal,
         ) as bar,
     ):
         task = bar.add_task("import", total=None)
