@@ -162,7 +162,7 @@ def test_a_bad_edtf_value_is_refused_with_the_reason(text: str, reason: str) -> 
 def test_a_publication_time_is_not_fuzzy(text: str) -> None:
     from pydantic import ValidationError
 
-    from timeline.domain.values import Source
+    from timeline.domain.fields import Source
 
     with pytest.raises(ValidationError, match="not an ISO 8601 date or time"):
         Source(name="TASS", published=text)

@@ -25,9 +25,8 @@ from uuid import UUID
 from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from timeline.domain.values import (
+from timeline.domain.fields import (
     Attributes,
-    Certainty,
     Credibility,
     Geo,
     GeoPrecision,
@@ -48,6 +47,7 @@ from timeline.domain.values import (
     Text,
     Within,
 )
+from timeline.domain.values import Certainty
 
 if TYPE_CHECKING:
     from pydantic.fields import FieldInfo
