@@ -5,12 +5,12 @@ from __future__ import annotations
 import getpass
 import os
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import orjson
-from pydantic import BaseModel, ConfigDict
 
 from timeline.domain.values import MAX_NAME_LENGTH
 from timeline.errors import InvalidInputError, StoreError
@@ -18,10 +18,12 @@ from timeline.errors import InvalidInputError, StoreError
 DEFAULT_DB = "timeline.db"
 
 
-class Settings(BaseModel):
-    """Where the record lives (`db`: a SQLite path or a postgresql:// URL) and who writes."""
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Where the record lives (`db`: a SQLite path or a postgresql:// URL) and who writes.
 
-    model_config = ConfigDict(frozen=True)
+    Immutable; `dataclasses.replace(settings, pool_size=…)` makes a changed copy.
+    """
 
     db: str = DEFAULT_DB
     recorded_by: str = ""

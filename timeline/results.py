@@ -1,11 +1,14 @@
-"""Result models of the service; `model_dump(mode="json")` is the contract's JSON."""
+"""Result models of the service; `to_json()` is the contract's JSON.
+
+Results are frozen dataclasses, built by the service from what the store holds
+(validated when it was written): answering a query neither loads nor runs pydantic.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from enum import Enum
 from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -39,13 +42,53 @@ class FactRecord:
         )
 
 
-class Result(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
+@dataclass(frozen=True, kw_only=True)
+class Result:
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=False)
+        """Every field, nested results as their fields, as JSON values."""
+        return _fields_json(self)
 
 
+def _fields_json(result: Result) -> dict[str, Any]:
+    return {name: _json(getattr(result, name)) for name in _field_names(type(result))}
+
+
+_FIELD_NAMES: dict[type[Result], tuple[str, ...]] = {}
+
+
+def _field_names(cls: type[Result]) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
+def _floats(result: Result, *names: str) -> None:
+    """Whole numbers given for float fields as floats (50 -> 50.0), so that the JSON
+    of a value does not depend on how the store handed it back."""
+    for name in names:
+        value = getattr(result, name)
+        if isinstance(value, int):
+            object.__setattr__(result, name, float(value))
+
+
+def _json(value: Any) -> Any:
+    """A field's value as JSON: nested results by their fields (not their own
+    `to_json`), tuples as lists, enums as their values, containers copied."""
+    if value is None or (isinstance(value, str | int | float) and not isinstance(value, Enum)):
+        return value
+    if isinstance(value, Result):
+        return _fields_json(value)
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
 class AppendResult(Result):
     """Journal lines written, and lines whose event the store already held."""
 
@@ -53,6 +96,7 @@ class AppendResult(Result):
     present: int
 
 
+@dataclass(frozen=True, kw_only=True)
 class WriteResult(AppendResult):
     """One object written by `record`, `correct`, `retract`, `corroborate` or `register`.
 
@@ -67,15 +111,17 @@ class WriteResult(AppendResult):
     unchanged: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=True)
+        return {k: v for k, v in _fields_json(self).items() if v is not None}
 
 
+@dataclass(frozen=True, kw_only=True)
 class Subject(Result):
     kind: str
     name: str
     aliases: list[str]
 
 
+@dataclass(frozen=True, kw_only=True)
 class TimelineEntry(Result):
     fact: str
     type: str
@@ -106,13 +152,15 @@ class TimelineEntry(Result):
     """Admiralty grade, e.g. "B2": best source reliability and the fact's credibility."""
 
     def to_json(self) -> dict[str, Any]:
-        data = self.model_dump(mode="json", exclude={"display"})
+        data = _fields_json(self)
+        del data["display"]
         for optional in ("place", "place_path", "places", "geo", "figures", "credibility"):
             if data[optional] is None:
                 del data[optional]
         return data
 
 
+@dataclass(frozen=True, kw_only=True)
 class TimelineResult(Result):
     subject: Subject
     as_of: str | None
@@ -126,6 +174,7 @@ class TimelineResult(Result):
         }
 
 
+@dataclass(frozen=True, kw_only=True)
 class TimelinePage(TimelineResult):
     """A page of a timeline; `next_cursor` reads the next one (null on the last)."""
 
@@ -135,6 +184,7 @@ class TimelinePage(TimelineResult):
         return {**super().to_json(), "next_cursor": self.next_cursor}
 
 
+@dataclass(frozen=True, kw_only=True)
 class SubjectCount(Result):
     """One actor, location or incident with its number of facts.
 
@@ -152,7 +202,7 @@ class SubjectCount(Result):
     description: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        data = self.model_dump(mode="json")
+        data = _fields_json(self)
         for optional in ("place_path", "key"):
             if data[optional] is None:
                 del data[optional]
@@ -161,6 +211,7 @@ class SubjectCount(Result):
         return data
 
 
+@dataclass(frozen=True, kw_only=True)
 class SubjectsResult(Result):
     kind: str
     as_of: str | None
@@ -170,6 +221,7 @@ class SubjectsResult(Result):
         return {"kind": self.kind, "as_of": self.as_of, "subjects": [s.to_json() for s in self.subjects]}
 
 
+@dataclass(frozen=True, kw_only=True)
 class SubjectsPage(SubjectsResult):
     """A page of a subject list; `next_cursor` reads the next one (null on the last)."""
 
@@ -179,6 +231,7 @@ class SubjectsPage(SubjectsResult):
         return {**super().to_json(), "next_cursor": self.next_cursor}
 
 
+@dataclass(frozen=True, kw_only=True)
 class PlaceInfo(Result):
     """One place: its id, name, path from the outermost enclosing place, key and coordinates."""
 
@@ -192,9 +245,13 @@ class PlaceInfo(Result):
     geo_precision: str | int | None
     facts: int
     """Facts filed under the place or any place within it."""
-    children: list[PlaceInfo] = []
+    children: list[PlaceInfo] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        _floats(self, "lat", "lon")
 
 
+@dataclass(frozen=True, kw_only=True)
 class PlacesResult(Result):
     """Every place of one name (`timeline place`), or the whole tree (`locations --tree`)."""
 
@@ -203,6 +260,7 @@ class PlacesResult(Result):
     places: list[PlaceInfo]
 
 
+@dataclass(frozen=True, kw_only=True)
 class FactResult(Result):
     """One fact as it stands (or stood, as of a past moment): `timeline show`.
 
@@ -219,7 +277,7 @@ class FactResult(Result):
     recorded_at: str
     position: int
     as_of: str | None = None
-    places: list[dict[str, Any]] = []
+    places: list[dict[str, Any]] = field(default_factory=list)
     """Each location as filed: role, place (as reported), place_path, geo."""
     grade: str | None = None
     """Admiralty grade as the sources were graded then (see TimelineEntry.grade)."""
@@ -227,6 +285,7 @@ class FactResult(Result):
     """How many differently named sources report the fact (credibility stays the analyst's call)."""
 
 
+@dataclass(frozen=True, kw_only=True)
 class Version(Result):
     version: int
     event: str
@@ -239,6 +298,7 @@ class Version(Result):
     """Who the store knows wrote it (PostgreSQL role, OS user); null before it was kept."""
 
 
+@dataclass(frozen=True, kw_only=True)
 class HistoryResult(Result):
     fact: str
     as_of: str | None = None
@@ -248,6 +308,7 @@ class HistoryResult(Result):
         return {"fact": self.fact, "as_of": self.as_of, "versions": [v.to_json() for v in self.versions]}
 
 
+@dataclass(frozen=True, kw_only=True)
 class LogEntry(Result):
     position: int
     event: str
@@ -260,9 +321,10 @@ class LogEntry(Result):
     reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=True)
+        return {k: v for k, v in _fields_json(self).items() if v is not None}
 
 
+@dataclass(frozen=True, kw_only=True)
 class Head(Result):
     """The chain head: the digest of the log up to `position` (None for an empty log)."""
 
@@ -275,12 +337,17 @@ class Head(Result):
         return f"{self.digest or 'empty'}@{self.position}"
 
 
+@dataclass(frozen=True, kw_only=True)
 class ReplayResult(Result):
     events: int
     seconds: float
     events_per_second: float
 
+    def __post_init__(self) -> None:
+        _floats(self, "seconds", "events_per_second")
 
+
+@dataclass(frozen=True, kw_only=True)
 class VerifyResult(Result):
     ok: bool
     events: int
@@ -289,6 +356,7 @@ class VerifyResult(Result):
     checks: dict[str, str]
 
 
+@dataclass(frozen=True, kw_only=True)
 class EntityStatement(Result):
     """One gazetteer statement about an actor or place, as recorded."""
 
@@ -300,6 +368,7 @@ class EntityStatement(Result):
     statement: dict[str, Any]
 
 
+@dataclass(frozen=True, kw_only=True)
 class EntityHistoryResult(Result):
     """Every statement about one actor or place (`timeline entity`)."""
 
@@ -332,6 +401,7 @@ def figures_text(figures: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
+@dataclass(frozen=True, kw_only=True)
 class DumpResult(Result):
     """A dump written or restored: its events and the chain head it ends on."""
 
@@ -340,6 +410,7 @@ class DumpResult(Result):
     head_position: int
 
 
+@dataclass(frozen=True, kw_only=True)
 class Grading(Result):
     """One grading of a source (a SourceGraded event)."""
 
@@ -350,6 +421,7 @@ class Grading(Result):
     reason: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class SourceHistoryResult(Result):
     """A source's reliability now (or as of) and every grading that led to it (`timeline source`)."""
 
@@ -359,6 +431,7 @@ class SourceHistoryResult(Result):
     gradings: list[Grading]
 
 
+@dataclass(frozen=True, kw_only=True)
 class EvidenceCheck(Result):
     """One archived file the record refers to, and what `verify --evidence` found."""
 
@@ -370,6 +443,7 @@ class EvidenceCheck(Result):
     """`ok`, `missing` or `changed`."""
 
 
+@dataclass(frozen=True, kw_only=True)
 class EvidenceResult(Result):
     """Every archived file the record refers to, re-hashed from a directory."""
 

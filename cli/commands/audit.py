@@ -1,5 +1,6 @@
 """history, log, verify."""
 
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -83,7 +84,7 @@ def verify(
         if evidence is not None:
             found = timeline.read.evidence(evidence)
             checked = f"ok ({len(found.files)} files)"
-            result = result.model_copy(update={"checks": {**result.checks, "evidence": checked}})
+            result = replace(result, checks={**result.checks, "evidence": checked})
     if print_head:
         typer.echo(f"{result.head}@{result.head_position}")
     elif fmt is Summary.json:

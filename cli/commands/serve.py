@@ -1,6 +1,7 @@
 """serve: the record, read-only, over HTTP (JSON API and the timeline page)."""
 
 import os
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -30,7 +31,7 @@ def serve(
     """
     import uvicorn  # only this command needs the server
 
-    config = settings(ctx, db, None).model_copy(update={"pool_size": POOL_SIZE})
+    config = replace(settings(ctx, db, None), pool_size=POOL_SIZE)
     if workers == 1:
         app = create_app(config)
     else:  # each worker opens the record itself: check here that it opens at all

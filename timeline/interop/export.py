@@ -46,9 +46,7 @@ def fact_records(
 ) -> list[FactRecord]:
     """The selected facts as they stood at `position`, oldest occurred first."""
     rows = record.read.fact_records(ids, position, include_retracted=include_retracted)
-    rows.sort(
-        key=lambda r: (Occurred.parse(r.fields["occurred"]).start, r.first_position, r.fields["id"])
-    )
+    rows.sort(key=lambda r: (Occurred.parse(r.fields["occurred"]).start, r.first_position, r.fields["id"]))
     return rows
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import threading
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -124,7 +125,7 @@ def create_app(settings: Settings, *, follow: bool = True) -> FastAPI:
 def from_environment() -> FastAPI:
     """The app over the record $TIMELINE_DB names: what each worker process of
     `timeline serve --workers N` builds (uvicorn starts them from an import string)."""
-    return create_app(Settings.from_environment().model_copy(update={"pool_size": POOL_SIZE}))
+    return create_app(replace(Settings.from_environment(), pool_size=POOL_SIZE))
 
 
 POOL_SIZE = 8
