@@ -369,7 +369,7 @@ _PLACES_PAGE = 128
 
 def _with_places(entry: TimelineEntry, matched: list[str]) -> TimelineEntry:
     unique = _unique(matched)
-    return entry if len(unique) < 2 else replace(entry, places=unique)
+    return entry if len(unique) < 2 else entry.replace(places=unique)
 
 
 def place_tree(store: PlaceIndex, rules: Places, root: str) -> list[str]:
@@ -524,8 +524,7 @@ def subjects(view: TimelineView, kind: str, as_of: str | None, limit: int | None
         # a place counts the facts filed under it or within it, each once
         within = _PlaceCounts.of(view, position).facts
         counts = {
-            key: replace(
-                found,
+            key: found.replace(
                 place_path=rules.path(key) or None,
                 facts=len(within[key]) if key in within else found.facts,
             )
@@ -606,7 +605,7 @@ def place_hierarchy(view: TimelineView, as_of: str | None) -> PlacesResult:
             else []
         )
         info = _place_info(counted.store, counted.rules, place_id, len(counted.facts.get(place_id, ())))
-        return replace(info, children=kids)
+        return info.replace(children=kids)
 
     return PlacesResult(name=None, as_of=as_of, places=[build(r, 0) for r in counted.children.get(None, [])])
 

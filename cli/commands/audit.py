@@ -1,6 +1,5 @@
 """history, log, verify."""
 
-from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -84,7 +83,7 @@ def verify(
         if evidence is not None:
             found = timeline.read.evidence(evidence)
             checked = f"ok ({len(found.files)} files)"
-            result = replace(result, checks={**result.checks, "evidence": checked})
+            result = result.replace(checks={**result.checks, "evidence": checked})
     if print_head:
         typer.echo(f"{result.head}@{result.head_position}")
     elif fmt is Summary.json:
