@@ -10,7 +10,6 @@ from cli.errors import stderr
 from cli.options import Db
 from cli.session import settings
 from timeline import open_timeline
-from timeline.web import POOL_SIZE, create_app
 
 
 def serve(
@@ -29,7 +28,9 @@ def serve(
     It never writes events. A follower keeps the answers current while other
     processes append; Ctrl-C stops it.
     """
-    import uvicorn  # only this command needs the server
+    import uvicorn  # only this command needs the server (and FastAPI)
+
+    from timeline.web import POOL_SIZE, create_app
 
     config = replace(settings(ctx, db, None), pool_size=POOL_SIZE)
     if workers == 1:
