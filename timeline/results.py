@@ -79,21 +79,22 @@ class Result:
 
     def __init__(self, **values: Any) -> None:
         cls = type(self)
+        own = self.__dict__  # not through __setattr__, which refuses every change
         for name in cls.__fields:
             if name in values:
-                value = values.pop(name)
+                own[name] = values.pop(name)
             elif name in cls.__defaults:
-                value = cls.__defaults[name]
+                own[name] = cls.__defaults[name]
             elif name in cls.__factories:
-                value = cls.__factories[name]()
+                own[name] = cls.__factories[name]()
             else:
                 raise TypeError(f"{cls.__name__}() missing keyword argument {name!r}")
-            object.__setattr__(self, name, value)
         if values:
             raise TypeError(f"{cls.__name__}() got unexpected keyword arguments {sorted(values)}")
-        post_init = getattr(self, "_post_init", None)
-        if post_init is not None:
-            post_init()
+        self._post_init()
+
+    def _post_init(self) -> None:
+        """Adjusts fields after they are set (the instance's last chance to change)."""
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
@@ -124,7 +125,13 @@ class Result:
 
     def replace(self, **changes: Any) -> Self:
         """A copy with some fields changed."""
-        return type(self)(**{name: getattr(self, name) for name in self.__fields} | changes)
+        unknown = changes.keys() - set(self.__fields)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no fields {sorted(unknown)}")
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__, **changes)
+        copy._post_init()
+        return copy
 
     def to_json(self) -> dict[str, Any]:
         """Every field, nested results as their fields, as JSON values."""

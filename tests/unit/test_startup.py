@@ -11,6 +11,7 @@ import orjson
 import pytest
 from eventsourcing.utils import get_topic
 
+from timeline import Settings, open_timeline
 from timeline.domain.fact import Fact
 from timeline.domain.gazetteer import Statement
 from timeline.persistence.transcoding import _AGGREGATE_TOPICS
@@ -56,12 +57,11 @@ OWN_MODELS = (
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("startup") / "t.db"
-    subprocess.run(
-        [sys.executable, "-m", "cli", "--db", str(db), "--as", "test", "append", str(SEED)],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    )
+    app = open_timeline(Settings(db=str(db), recorded_by="test"), create=True)
+    try:
+        app.append([str(SEED)], recorded_by="test")
+    finally:
+        app.close()
     return db
 
 
