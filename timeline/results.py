@@ -139,7 +139,8 @@ class Result:
 
 
 def _fields_json(result: Result) -> dict[str, Any]:
-    return {name: _json(getattr(result, name)) for name in result.field_names()}
+    own = result.__dict__  # where `Result.__init__` and `replace` keep the fields
+    return {name: _json(own[name]) for name in result.field_names()}
 
 
 def _floats(result: Result, *names: str) -> None:
@@ -151,9 +152,17 @@ def _floats(result: Result, *names: str) -> None:
             object.__setattr__(result, name, float(value))
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _json(value: Any) -> Any:
     """A field's value as JSON: nested results by their fields (not their own
     `to_json`), tuples as lists, enums as their values, containers copied."""
+    kind = type(value)
+    if kind in _PLAIN:  # most values: an exact type test, not a chain of isinstance
+        return value
+    if kind is list:
+        return [_json(v) for v in value]
     if value is None or (isinstance(value, str | int | float) and not isinstance(value, Enum)):
         return value
     if isinstance(value, Result):
