@@ -7,6 +7,7 @@ Every place that reports a pydantic error goes through `describe` / `problem`.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -59,7 +60,18 @@ def readable(message: str) -> str:
         ("Input should be ", "must be "),
     ):
         message = message.replace(raw, plain)
-    return message
+    return _CLICK_TYPE.sub(lambda m: _CLICK_WORDS[m.group(1)], message)
+
+
+# The command-line parser's own words for a value of the wrong type ("'many' is not a
+# valid int."), in the record's.
+_CLICK_TYPE = re.compile(r"""(?:'[^']*'|"[^"]*") is not a valid (int|integer|float|boolean)\.""")
+_CLICK_WORDS = {
+    "int": "must be a whole number",
+    "integer": "must be a whole number",
+    "float": "must be a number",
+    "boolean": "must be true or false",
+}
 
 
 def _message(kind: str, ctx: dict[str, Any], raw: str) -> str:
