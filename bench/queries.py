@@ -1,0 +1,56 @@
+"""Query and CLI figures of an existing store, without importing again.
+
+    python -m bench.queries --db s100000.db [--db s1000000.db ...]
+
+For each store: in-process query p50/p95 (the cases of `python -m bench`, 5 rounds
+each) and `timeline actor X --format json --limit 100` and `timeline --help` as
+processes (p50 of `--runs`). The as-of case asks at the middle of the store's log.
+Prints one Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import measure
+from bench.generate import ACTORS
+
+
+def measure_store(db: Path, runs: int) -> dict[str, Any]:
+    from timeline import Settings, open_timeline
+
+    app = open_timeline(Settings(db=str(db), recorded_by="bench"), create=False)
+    try:
+        head = app.read.position()
+    finally:
+        app.close()
+    row: dict[str, Any] = {"store": db.name, "log positions": head}
+    for name, (p50, p95) in measure.query_times(db, measure.query_cases(ACTORS, head)).items():
+        row[f"{name} p50/p95 ms"] = f"{p50:.2f} / {p95:.2f}"
+    actor = ["--db", str(db), "actor", ACTORS[2], "--format", "json", "--limit", "100"]
+    measure.run_cli(actor)  # warm
+    row["CLI actor json ms"] = round(measure.median(measure.run_cli(actor)[0] for _ in range(runs)) * 1000)
+    row["CLI --help ms"] = round(measure.median(measure.run_cli(["--help"])[0] for _ in range(runs)) * 1000)
+    return row
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", type=Path, action="append", required=True, help="a SQLite store (repeatable)")
+    parser.add_argument("--runs", type=int, default=9, help="CLI processes per figure (p50 shown)")
+    args = parser.parse_args(argv)
+    rows = [measure_store(db, args.runs) for db in args.db]
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for row in rows:
+        print("| " + " | ".join(str(row.get(c, "")) for c in columns) + " |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
