@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import measure
-from bench.generate import ACTORS, places_within, write_journal
+from bench.generate import places_within, write_journal
 
 RESULTS = measure.ROOT / "bench" / "results.md"
 PG_URL = os.environ.get("TIMELINE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -56,13 +56,6 @@ def measure_size(work: Path, size: int, samples: int, naive_rate: float | None) 
         _, peak, out = measure.run_cli(["--db", str(db), "replay", "--format", "json"])
         replays.append(measure.decode_last_line(out)["events_per_second"])
         replay_rss.append(peak)
-    queries = measure.query_times(db, measure.query_cases(ACTORS, lines))
-    measure.run_cli(["--db", str(db), "actor", ACTORS[2], "--format", "json", "--limit", "1"])  # warm
-    cli_actor = measure.median(
-        measure.run_cli(["--db", str(db), "actor", ACTORS[2], "--format", "json", "--limit", "100"])[0]
-        for _ in range(CLI_RUNS)
-    )
-    cli_help = measure.median(measure.run_cli(["--help"])[0] for _ in range(CLI_RUNS))
     import_rate = lines / measure.median(imports)
     raw_rate = lines / raw
     replay_rate = measure.median(replays)
@@ -83,10 +76,7 @@ def measure_size(work: Path, size: int, samples: int, naive_rate: float | None) 
         "replay RSS MB": max(replay_rss),
         "places in country": places_within("Ukraine", size),
     }
-    for name, (p50, p95) in queries.items():
-        row[f"{name} p50/p95 ms"] = f"{p50:.2f} / {p95:.2f}"
-    row["CLI actor json ms"] = round(cli_actor * 1000)
-    row["CLI --help ms"] = round(cli_help * 1000)
+    row.update(measure.read_figures(db, lines, CLI_RUNS))
     return row
 
 
@@ -146,7 +136,6 @@ def _json(row: dict[str, Any]) -> str:
 
 def render(rows: list[dict[str, Any]], pg: tuple[int, int | None] | None, samples: int) -> str:
     """The results as Markdown, one row per size."""
-    columns = list(dict.fromkeys(k for row in rows for k in row))
     lines = [
         "# Benchmark results",
         "",
@@ -154,11 +143,8 @@ def render(rows: list[dict[str, Any]], pg: tuple[int, int | None] | None, sample
         f" · Python {platform.python_version()} · SQLite {sqlite3.sqlite_version}"
         f" · `python -m bench` · median of {samples} runs per figure · load average at the end {_load()}",
         "",
-        "| " + " | ".join(columns) + " |",
-        "|" + "---|" * len(columns),
+        *measure.table(rows),
     ]
-    for row in rows:
-        lines.append("| " + " | ".join(str(row.get(c, "")) for c in columns) + " |")
     if pg:
         rate = "skipped (server unreachable)" if pg[1] is None else f"{pg[1]:,} lines/s"
         lines += ["", f"PostgreSQL import of {pg[0]:,} lines: {rate}"]

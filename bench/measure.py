@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
 
+from bench.generate import ACTORS
 from timeline.limits import batches
 
 if TYPE_CHECKING:
@@ -66,8 +67,6 @@ def fresh(db: Path) -> Path:
     for leftover in db.parent.glob(db.name + "*"):
         leftover.unlink()
     return db
-
-
 
 
 def raw_sqlite(journal: Path, db: Path) -> float:
@@ -245,3 +244,24 @@ def peak(samples: Iterable[int]) -> int:
 def decode_last_line(text: str) -> dict[str, Any]:
     value: dict[str, Any] = orjson.loads(text.strip().splitlines()[-1])
     return value
+
+
+def read_figures(db: Path, size: int, cli_runs: int) -> dict[str, Any]:
+    """The read columns of a store: in-process query p50/p95 (`query_cases`, the as-of
+    case at `size // 2`), then `timeline actor X --format json --limit 100` and
+    `timeline --help` as processes (p50 of `cli_runs`, after one warm-up run)."""
+    row: dict[str, Any] = {}
+    for name, (p50, p95) in query_times(db, query_cases(ACTORS, size)).items():
+        row[f"{name} p50/p95 ms"] = f"{p50:.2f} / {p95:.2f}"
+    run_cli(["--db", str(db), "actor", ACTORS[2], "--format", "json", "--limit", "1"])  # warm
+    actor = ["--db", str(db), "actor", ACTORS[2], "--format", "json", "--limit", "100"]
+    row["CLI actor json ms"] = round(median(run_cli(actor)[0] for _ in range(cli_runs)) * 1000)
+    row["CLI --help ms"] = round(median(run_cli(["--help"])[0] for _ in range(cli_runs)) * 1000)
+    return row
+
+
+def table(rows: list[dict[str, Any]]) -> list[str]:
+    """Rows as a Markdown table, columns in order of first appearance."""
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return lines + ["| " + " | ".join(str(row.get(c, "")) for c in columns) + " |" for row in rows]

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from bench import measure
-from bench.generate import ACTORS
 
 
 def measure_store(db: Path, runs: int) -> dict[str, Any]:
@@ -27,14 +26,7 @@ def measure_store(db: Path, runs: int) -> dict[str, Any]:
         head = app.read.position()
     finally:
         app.close()
-    row: dict[str, Any] = {"store": db.name, "log positions": head}
-    for name, (p50, p95) in measure.query_times(db, measure.query_cases(ACTORS, head)).items():
-        row[f"{name} p50/p95 ms"] = f"{p50:.2f} / {p95:.2f}"
-    actor = ["--db", str(db), "actor", ACTORS[2], "--format", "json", "--limit", "100"]
-    measure.run_cli(actor)  # warm
-    row["CLI actor json ms"] = round(measure.median(measure.run_cli(actor)[0] for _ in range(runs)) * 1000)
-    row["CLI --help ms"] = round(measure.median(measure.run_cli(["--help"])[0] for _ in range(runs)) * 1000)
-    return row
+    return {"store": db.name, "log positions": head, **measure.read_figures(db, head, runs)}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -45,11 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=9, help="CLI processes per figure (p50 shown)")
     args = parser.parse_args(argv)
     rows = [measure_store(db, args.runs) for db in args.db]
-    columns = list(dict.fromkeys(k for row in rows for k in row))
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "---|" * len(columns))
-    for row in rows:
-        print("| " + " | ".join(str(row.get(c, "")) for c in columns) + " |")
+    print("\n".join(measure.table(rows)))
 
 
 if __name__ == "__main__":
