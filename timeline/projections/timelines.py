@@ -66,6 +66,9 @@ class ViewBatch:
     open_incidents: dict[str, Row] = field(default_factory=dict)
     open_grades: dict[str, Row] = field(default_factory=dict)
     open_within: dict[tuple[str, str], Row] = field(default_factory=dict)
+    open_within_by: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    """The keys of `open_within` by subject and by ancestor (a batch of a whole gazetteer
+    opens thousands, and each place registered asks for those of a few)."""
     # Pre-existing open rows this batch closes (they are not looked up again).
     closed_names: set[tuple[str, str]] = field(default_factory=set)
     closed_entities: set[tuple[str, str]] = field(default_factory=set)
@@ -431,9 +434,7 @@ class TimelineProjection:
         store = batch.gazetteer.store
         lazy = set(self.lookups.lazy_children(keys))
         wanted = set(keys)
-        lazy |= {
-            p.id for p in store.changes.places.values() if p.parent is None and p.parent_name in wanted
-        }
+        lazy |= {p.id for p in store.changes.places.values() if p.parent is None and p.parent_name in wanted}
         changed = sorted(set(moved) | lazy)
         subjects = set(keys) | set(changed)
         subjects |= set(self._open_within(batch, (), changed))
@@ -458,6 +459,8 @@ class TimelineProjection:
                 }
                 batch.within.append(row)
                 batch.open_within[(subject, ancestor)] = row
+                batch.open_within_by.setdefault(subject, set()).add((subject, ancestor))
+                batch.open_within_by.setdefault(ancestor, set()).add((subject, ancestor))
 
     def _open_within(
         self, batch: ViewBatch, subjects: Sequence[str], ancestors: Sequence[str]
@@ -469,15 +472,19 @@ class TimelineProjection:
             if (subject, ancestor) not in batch.closed_within:
                 found.setdefault(subject, {})[ancestor] = place
         wanted_subjects, wanted_ancestors = set(subjects), set(ancestors)
-        for (subject, ancestor), row in batch.open_within.items():
-            if subject in wanted_subjects or ancestor in wanted_ancestors:
-                found.setdefault(subject, {})[ancestor] = row["place"]
+        for name in wanted_subjects | wanted_ancestors:
+            for subject, ancestor in batch.open_within_by.get(name, ()):
+                if subject in wanted_subjects or ancestor in wanted_ancestors:
+                    row = batch.open_within[(subject, ancestor)]
+                    found.setdefault(subject, {})[ancestor] = row["place"]
         return found
 
     def _close_within(self, batch: ViewBatch, subject: str, ancestor: str, position: int) -> None:
         row = batch.open_within.pop((subject, ancestor), None)
         if row is not None:
             row["valid_to"] = position
+            batch.open_within_by[subject].discard((subject, ancestor))
+            batch.open_within_by[ancestor].discard((subject, ancestor))
         elif (subject, ancestor) not in batch.closed_within:
             batch.closed_within.add((subject, ancestor))
             batch.close_within.append((position, subject, ancestor))
