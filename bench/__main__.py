@@ -9,6 +9,9 @@ For each size, every figure is the median of `--samples` runs (3 by default):
 - naive: one transaction per journal object through the same service code (measured
   once, on the first 1,000 lines of the smallest journal);
 - replay: `timeline replay` as a process;
+- replay floor: SQLite alone rewriting the replayed store's read-model rows as a
+  replay does (clear, copy in the replay's sections, build the query indexes): the
+  lower bound of any replay of these read models on this machine;
 - queries in process (p50/p95 over 5 rounds of each case, first 100 entries as JSON):
   actor, leaf place, parent place (an oblast), a country, as-of and search;
 - CLI: `timeline actor X --format json --limit 100` and `timeline --help` as processes
@@ -56,6 +59,8 @@ def measure_size(work: Path, size: int, samples: int, naive_rate: float | None) 
         _, peak, out = measure.run_cli(["--db", str(db), "replay", "--format", "json"])
         replays.append(measure.decode_last_line(out)["events_per_second"])
         replay_rss.append(peak)
+    floors = [measure.replay_floor(db, work / "floor.db") for _ in range(samples)]
+    floor_rate = floors[0][1] / measure.median(seconds for seconds, _ in floors)
     import_rate = lines / measure.median(imports)
     raw_rate = lines / raw
     replay_rate = measure.median(replays)
@@ -73,6 +78,8 @@ def measure_size(work: Path, size: int, samples: int, naive_rate: float | None) 
         "peak RSS MB": max(rss),
         "replay events/s": round(replay_rate),
         "replay/raw": round(replay_rate / raw_rate, 3),
+        "replay floor events/s": round(floor_rate),
+        "replay/floor": round(replay_rate / floor_rate, 2),
         "replay RSS MB": max(replay_rss),
         "places in country": places_within("Ukraine", size),
     }
@@ -154,6 +161,8 @@ def render(rows: list[dict[str, Any]], pg: tuple[int, int | None] | None, sample
         "raw = the same lines as blobs via sqlite3 `executemany` in 1,000-row transactions (same run);",
         "es save = eventsourcing's `Application.save(*1000 aggregates)` of the same events, no read models;",
         "naive = one transaction per journal object through the same service code;",
+        "replay floor = SQLite alone clearing and rewriting the replayed read models in the replay's",
+        "sections (`INSERT … SELECT` from the store, query indexes built after): no projection at all;",
         "location = a leaf place, parent location = an oblast, country = Ukraine",
         "(with `places in country` places below it);",
         "CLI = `timeline actor 'Russian MoD' --format json --limit 100` and `timeline --help`,",

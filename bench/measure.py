@@ -88,6 +88,65 @@ def raw_sqlite(journal: Path, db: Path) -> float:
     return seconds
 
 
+def replay_floor(store: Path, db: Path) -> tuple[float, int]:
+    """(seconds, events) for SQLite alone to do a replay's writing of `store`'s read models:
+    no projection at all.
+
+    A copy of the read models (made untimed) is rebuilt as `timeline replay` rebuilds
+    them: every row deleted and the query indexes dropped in one transaction, then
+    each table's rows copied back inside SQLite (`INSERT … SELECT` from `store`) in as
+    many transactions as the replay commits, then the query indexes built. This is a
+    lower bound for any replay that writes these rows, however it computes them (a
+    set-based one must still derive them from the events' JSON).
+    """
+    from timeline.application import SECTION_SIZE
+    from timeline.persistence.readmodel import INSERT_COLUMNS, QUERY_INDEXES, SCHEMA, TABLES
+    from timeline.persistence.sqlite import SEARCH_TABLE, WRITE_CACHE_KIB
+
+    conn = sqlite3.connect(fresh(db), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
+    for statement in [*SCHEMA, SEARCH_TABLE]:
+        conn.execute(statement)
+    conn.execute("ATTACH DATABASE ? AS src", (f"file:{store}?mode=ro",))
+    columns = {table: ", ".join(INSERT_COLUMNS[table]) for table in TABLES}
+
+    def copy(table: str, low: int, high: int) -> None:
+        conn.execute(
+            f"INSERT INTO main.{table} ({columns[table]}) SELECT {columns[table]} "
+            f"FROM src.{table} WHERE rowid > ? AND rowid <= ?",
+            (low, high),
+        )
+
+    last = {t: conn.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM src.{t}").fetchone()[0] for t in TABLES}
+    conn.execute("BEGIN IMMEDIATE")
+    for table in TABLES:
+        copy(table, 0, last[table])
+    conn.execute("COMMIT")
+    events = conn.execute("SELECT COUNT(*) FROM src.tl_log").fetchone()[0]
+    sections = max(1, -(-events // SECTION_SIZE))
+    started = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    for table in TABLES:
+        conn.execute(f"DELETE FROM main.{table}")
+    for index in QUERY_INDEXES:
+        conn.execute(f"DROP INDEX main.{index}")
+    conn.execute("COMMIT")
+    for section in range(sections):
+        conn.execute("BEGIN IMMEDIATE")
+        for table in TABLES:
+            copy(table, last[table] * section // sections, last[table] * (section + 1) // sections)
+        conn.execute("COMMIT")
+    conn.execute("BEGIN IMMEDIATE")
+    for statement in SCHEMA:
+        if any(f" {index} " in statement for index in QUERY_INDEXES):
+            conn.execute(statement)
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return seconds, events
+
+
 def eventsourcing_save(journal: Path, db: Path) -> tuple[float, int]:
     """(seconds, events) for eventsourcing's own `Application.save(*aggregates)` of the
     journal's events, 1,000 journal objects per save, into SQLite without read models.

@@ -23,6 +23,7 @@ def test_the_benchmark_runs_on_a_small_journal_and_writes_its_table(tmp_path: Pa
         "import/raw",
         "peak RSS MB",
         "replay events/s",
+        "replay floor events/s",
         "import/naive",
         "actor p50/p95 ms",
         "location p50/p95 ms",

@@ -49,8 +49,14 @@ CHANGES: list[dict[str, Any]] = [
     _shelling("m4", {"name": "Old Town", "key": "town-1"}),
     {"type": "LocationRegistered", "name": "New Town", "key": "town-1", "within": "Kyiv oblast"},
     _shelling("m5", "New Town"),
-    {"type": "AliasMoved", "entity": "location", "alias": "The Shire", "from": "Shire", "to": "Kyiv oblast",
-     "reason": "renamed"},
+    {
+        "type": "AliasMoved",
+        "entity": "location",
+        "alias": "The Shire",
+        "from": "Shire",
+        "to": "Kyiv oblast",
+        "reason": "renamed",
+    },
     _shelling("m6", "The Shire"),
     {"type": "LocationRegistered", "name": "Hamlet", "within": "Kherson oblast"},
     _shelling("m7", {"name": "Hamlet", "within": "Kherson oblast"}),
@@ -123,7 +129,9 @@ def test_a_country_lists_what_the_walk_lists(record: Timeline, tmp_path: Path) -
     facts = list(dict.fromkeys(fact for fact, *_ in walked))
     assert [e.fact for e in answer.entries] == facts[: len(answer.entries)]
     assert len(answer.entries) >= 90  # a fact naming two places of the tree is listed once
-    assert {tuple(e.place_path or ()) for e in answer.entries} >= {("Ukraine", "Kyiv oblast", "Kyiv settlement 0")}
+    assert {tuple(e.place_path or ()) for e in answer.entries} >= {
+        ("Ukraine", "Kyiv oblast", "Kyiv settlement 0")
+    }
     assert view.dump() == _replayed(record)
 
 
