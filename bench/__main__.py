@@ -116,7 +116,15 @@ def main(argv: list[str] | None = None) -> None:
             lines = _count_lines(journal)
             runs = [measure.postgres_import(PG_URL, journal) for _ in range(args.samples)]
             measured = [s for s in runs if s is not None]
-            pg = (lines, round(lines / measure.median(measured)) if measured else None)
+            pg = (
+                (
+                    lines,
+                    round(lines / measure.median(s for s, _ in measured)),
+                    round(lines / measure.median(c for _, c in measured)),
+                )
+                if measured
+                else (lines, None, None)
+            )
     report = render(rows, pg, args.samples)
     print(report)
     args.output.write_text(report)
@@ -141,7 +149,7 @@ def _json(row: dict[str, Any]) -> str:
     return orjson.dumps(row).decode()
 
 
-def render(rows: list[dict[str, Any]], pg: tuple[int, int | None] | None, samples: int) -> str:
+def render(rows: list[dict[str, Any]], pg: tuple[int, int | None, int | None] | None, samples: int) -> str:
     """The results as Markdown, one row per size."""
     lines = [
         "# Benchmark results",
@@ -153,7 +161,11 @@ def render(rows: list[dict[str, Any]], pg: tuple[int, int | None] | None, sample
         *measure.table(rows),
     ]
     if pg:
-        rate = "skipped (server unreachable)" if pg[1] is None else f"{pg[1]:,} lines/s"
+        rate = (
+            "skipped (server unreachable)"
+            if pg[1] is None
+            else f"{pg[1]:,} lines/s; the client process alone, per CPU-second it used: {pg[2]:,} lines"
+        )
         lines += ["", f"PostgreSQL import of {pg[0]:,} lines: {rate}"]
     lines += [
         "",

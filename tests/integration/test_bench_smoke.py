@@ -58,3 +58,45 @@ def test_the_read_figures_of_an_existing_store_are_measured_without_importing(
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[0] == "s.db"
     assert int(cells[1]) > 300  # facts plus the gazetteer's statements
+
+
+@pytest.mark.postgres
+def test_the_postgresql_import_reports_its_time_and_the_client_cpu_it_used(
+    tmp_path: Path, pg_admin_url: str
+) -> None:
+    from bench import measure
+    from bench.generate import write_journal
+
+    measured = measure.postgres_import(pg_admin_url, write_journal(tmp_path / "j.ndjson", 200))
+    assert measured is not None
+    seconds, cpu = measured
+    assert cpu > 0
+    assert seconds > 0
+
+
+def test_the_replay_floor_rewrites_every_read_model_row_of_the_store(tmp_path: Path) -> None:
+    import sqlite3
+    import subprocess
+    import sys
+
+    from bench import measure
+    from bench.generate import write_journal
+    from timeline.persistence.readmodel import TABLES
+
+    journal = write_journal(tmp_path / "j.ndjson", 300)
+    store = tmp_path / "s.db"
+    subprocess.run(
+        [sys.executable, "-m", "cli", "--db", str(store), "append", str(journal)],
+        check=True,
+        capture_output=True,
+        cwd=measure.ROOT,
+    )
+    seconds, events = measure.replay_floor(store, tmp_path / "floor.db")
+    assert seconds > 0
+    source, floor = sqlite3.connect(store), sqlite3.connect(tmp_path / "floor.db")
+    assert events == source.execute("SELECT COUNT(*) FROM tl_log").fetchone()[0] > 300
+    for table in TABLES:
+        query = f"SELECT * FROM {table} ORDER BY rowid"
+        assert floor.execute(query).fetchall() == source.execute(query).fetchall(), table
+    indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'tl_%' ORDER BY name"
+    assert floor.execute(indexes).fetchall() == source.execute(indexes).fetchall()
