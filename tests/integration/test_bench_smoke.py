@@ -34,13 +34,13 @@ def test_the_benchmark_runs_on_a_small_journal_and_writes_its_table(tmp_path: Pa
     assert "| 0 |" not in row  # every rate measured something
 
 
-def test_the_read_figures_of_an_existing_store_are_measured_without_importing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """A SQLite store of a generated 300-fact journal, imported by `timeline append`."""
     import subprocess
     import sys
 
-    from bench import measure, queries
+    from bench import measure
     from bench.generate import write_journal
 
     journal = write_journal(tmp_path / "j.ndjson", 300)
@@ -51,6 +51,14 @@ def test_the_read_figures_of_an_existing_store_are_measured_without_importing(
         capture_output=True,
         cwd=measure.ROOT,
     )
+    return store
+
+
+def test_the_read_figures_of_an_existing_store_are_measured_without_importing(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench import queries
+
     queries.main(["--db", str(store), "--runs", "1"])
     header, _, row = capsys.readouterr().out.splitlines()[:3]
     for column in ("country p50/p95 ms", "search p50/p95 ms", "CLI actor json ms", "log positions"):
@@ -74,23 +82,12 @@ def test_the_postgresql_import_reports_its_time_and_the_client_cpu_it_used(
     assert seconds > 0
 
 
-def test_the_replay_floor_rewrites_every_read_model_row_of_the_store(tmp_path: Path) -> None:
+def test_the_replay_floor_rewrites_every_read_model_row_of_the_store(store: Path, tmp_path: Path) -> None:
     import sqlite3
-    import subprocess
-    import sys
 
     from bench import measure
-    from bench.generate import write_journal
     from timeline.persistence.readmodel import TABLES
 
-    journal = write_journal(tmp_path / "j.ndjson", 300)
-    store = tmp_path / "s.db"
-    subprocess.run(
-        [sys.executable, "-m", "cli", "--db", str(store), "append", str(journal)],
-        check=True,
-        capture_output=True,
-        cwd=measure.ROOT,
-    )
     seconds, events = measure.replay_floor(store, tmp_path / "floor.db")
     assert seconds > 0
     source, floor = sqlite3.connect(store), sqlite3.connect(tmp_path / "floor.db")
