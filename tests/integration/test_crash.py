@@ -59,6 +59,25 @@ def _verify(db: Path | str) -> None:
         app.close()
 
 
+def _whole_batches(db: Path | str, lines: int) -> int:
+    """The events a killed append left: whole batches only (a batch is one transaction
+    of 1,000 journal objects), and the chain covers exactly what was committed."""
+    before = _event_count(db)
+    assert before % 1000 == 0 or before == lines
+    _verify(db)
+    return before
+
+
+def _rerun_completes(db: Path | str, journal: Path, lines: int, before: int) -> None:
+    """Appending the journal again writes what is missing, recognises the rest, and verifies."""
+    done = _run(["append", str(journal), "--format", "json"], db)
+    assert done.returncode == 0, done.stderr
+    counts = orjson.loads(done.stdout.strip().splitlines()[-1])
+    assert counts == {"appended": lines - before, "present": before}
+    assert _event_count(db) == lines
+    _verify(db)
+
+
 def test_append_killed_at_random_points_keeps_whole_batches_and_completes_on_rerun(tmp_path: Path) -> None:
     journal = write_journal(tmp_path / "big.ndjson", 6000, seed=3)
     lines = len(journal.read_bytes().splitlines())
@@ -72,19 +91,8 @@ def test_append_killed_at_random_points_keeps_whole_batches_and_completes_on_rer
         db = tmp_path / f"crash-{run}.db"
         code = _kill_after(["append", str(journal)], db, rng.uniform(0.2, 0.85) * duration)
         killed += code == -signal.SIGKILL
-        if db.exists():
-            before = _event_count(db)
-            # Whole batches only: a batch is one transaction of 1,000 journal objects.
-            assert before % 1000 == 0 or before == lines
-            _verify(db)  # the chain covers exactly what was committed
-        else:
-            before = 0
-        done = _run(["append", str(journal), "--format", "json"], db)
-        assert done.returncode == 0, done.stderr
-        counts = orjson.loads(done.stdout.strip().splitlines()[-1])
-        assert counts == {"appended": lines - before, "present": before}
-        assert _event_count(db) == lines
-        _verify(db)
+        before = _whole_batches(db, lines) if db.exists() else 0
+        _rerun_completes(db, journal, lines, before)
     assert killed >= 2, "the append finished before most kill points: the journal is too small"
 
 
@@ -131,15 +139,7 @@ def test_append_to_postgres_killed_at_random_points_keeps_whole_batches(
                 continue
             code = _kill_after(["append", str(journal)], url, rng.uniform(0.2, 0.85) * durations[0])
             killed += code == -signal.SIGKILL
-            before = _event_count(url)
-            assert before % 1000 == 0 or before == lines
-            _verify(url)
-            done = _run(["append", str(journal), "--format", "json"], url)
-            assert done.returncode == 0, done.stderr
-            counts = orjson.loads(done.stdout.strip().splitlines()[-1])
-            assert counts == {"appended": lines - before, "present": before}
-            assert _event_count(url) == lines
-            _verify(url)
+            _rerun_completes(url, journal, lines, _whole_batches(url, lines))
         finally:
             databases.close()
     assert killed >= 2, "the append finished before most kill points: the journal is too small"
