@@ -66,7 +66,8 @@ class ViewBatch:
     open_incidents: dict[str, Row] = field(default_factory=dict)
     open_grades: dict[str, Row] = field(default_factory=dict)
     open_within: dict[tuple[str, str], Row] = field(default_factory=dict)
-    open_within_by: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    open_within_by_subject: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    open_within_by_ancestor: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     """The keys of `open_within` by subject and by ancestor (a batch of a whole gazetteer
     opens thousands, and each place registered asks for those of a few)."""
     # Pre-existing open rows this batch closes (they are not looked up again).
@@ -459,8 +460,8 @@ class TimelineProjection:
                 }
                 batch.within.append(row)
                 batch.open_within[(subject, ancestor)] = row
-                batch.open_within_by.setdefault(subject, set()).add((subject, ancestor))
-                batch.open_within_by.setdefault(ancestor, set()).add((subject, ancestor))
+                batch.open_within_by_subject.setdefault(subject, set()).add((subject, ancestor))
+                batch.open_within_by_ancestor.setdefault(ancestor, set()).add((subject, ancestor))
 
     def _open_within(
         self, batch: ViewBatch, subjects: Sequence[str], ancestors: Sequence[str]
@@ -471,20 +472,21 @@ class TimelineProjection:
         for subject, ancestor, place in self.lookups.within(subjects, ancestors):
             if (subject, ancestor) not in batch.closed_within:
                 found.setdefault(subject, {})[ancestor] = place
-        wanted_subjects, wanted_ancestors = set(subjects), set(ancestors)
-        for name in wanted_subjects | wanted_ancestors:
-            for subject, ancestor in batch.open_within_by.get(name, ()):
-                if subject in wanted_subjects or ancestor in wanted_ancestors:
-                    row = batch.open_within[(subject, ancestor)]
-                    found.setdefault(subject, {})[ancestor] = row["place"]
+        keys: set[tuple[str, str]] = set()
+        for subject in subjects:
+            keys |= batch.open_within_by_subject.get(subject, set())
+        for ancestor in ancestors:
+            keys |= batch.open_within_by_ancestor.get(ancestor, set())
+        for subject, ancestor in keys:
+            found.setdefault(subject, {})[ancestor] = batch.open_within[(subject, ancestor)]["place"]
         return found
 
     def _close_within(self, batch: ViewBatch, subject: str, ancestor: str, position: int) -> None:
         row = batch.open_within.pop((subject, ancestor), None)
         if row is not None:
             row["valid_to"] = position
-            batch.open_within_by[subject].discard((subject, ancestor))
-            batch.open_within_by[ancestor].discard((subject, ancestor))
+            batch.open_within_by_subject[subject].discard((subject, ancestor))
+            batch.open_within_by_ancestor[ancestor].discard((subject, ancestor))
         elif (subject, ancestor) not in batch.closed_within:
             batch.closed_within.add((subject, ancestor))
             batch.close_within.append((position, subject, ancestor))
